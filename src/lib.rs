@@ -1,0 +1,11 @@
+//! leakscope: find personal data and credentials in exports and logs.
+//!
+//! The pipeline, one module per stage (see `design.md`):
+//! `source` (walk inputs) → `decompress` (gzip/zstd by magic bytes) →
+//! `decode` (records: lines, NDJSON) → `engine` (keyword prefilter, windowed
+//! regex, validators) → `finding` (locations, previews, fingerprints) →
+//! `report` (findings.jsonl, summary.json, human output).
+
+pub mod rules;
+pub mod engine;
+pub mod validate;

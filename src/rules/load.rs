@@ -1,0 +1,108 @@
+//! Reading rule files: the embedded built-ins and any `--rules DIR`.
+
+use super::Rule;
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+
+/// Where rules are loaded from.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSource {
+    /// Include the rules built into the binary.
+    pub builtin: bool,
+    /// Extra folders (or single files) of `*.toml` rule files.
+    pub extra: Vec<PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    rule: Vec<Rule>,
+}
+
+/// Parses one rule file; `origin` names it in errors and in each rule.
+pub fn parse_rule_file(origin: &str, text: &str) -> Result<Vec<Rule>> {
+    let file: RuleFile =
+        toml::from_str(text).with_context(|| format!("rule file {origin} is not valid"))?;
+    Ok(file
+        .rule
+        .into_iter()
+        .map(|mut r| {
+            r.origin = origin.to_string();
+            r
+        })
+        .collect())
+}
+
+/// Loads the rules from every source, in a stable order (built-ins first).
+pub fn load_rules(src: &RuleSource) -> Result<Vec<Rule>> {
+    let mut rules = Vec::new();
+    if src.builtin {
+        for (name, text) in EMBEDDED {
+            rules.extend(parse_rule_file(&format!("patterns/{name}"), text)?);
+        }
+    }
+    for p in &src.extra {
+        for file in rule_files(p)? {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read rule file {}", file.display()))?;
+            rules.extend(parse_rule_file(&file.display().to_string(), &text)?);
+        }
+    }
+    Ok(rules)
+}
+
+fn rule_files(p: &Path) -> Result<Vec<PathBuf>> {
+    if p.is_file() {
+        return Ok(vec![p.to_path_buf()]);
+    }
+    if !p.is_dir() {
+        bail!("rules path {} does not exist", p.display());
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(p)
+        .with_context(|| format!("cannot list rules folder {}", p.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|f| f.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_defaults_and_origin() {
+        let rules = parse_rule_file(
+            "t.toml",
+            r#"
+[[rule]]
+id = "secret.test.tok"
+name = "Test token"
+category = "secret"
+severity = "high"
+keywords = ["tok_"]
+pattern = 'tok_([a-z]{8})'
+"#,
+        )
+        .unwrap();
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].origin, "t.toml");
+        assert_eq!(rules[0].window, 256);
+        assert!(rules[0].trigger.is_none());
+    }
+
+    #[test]
+    fn rejects_unknown_fields() {
+        let err = parse_rule_file(
+            "bad.toml",
+            "[[rule]]\nid='a'\nname='a'\ncategory='pii'\nseverity='low'\npattern='a'\nkeyword=['x']\n",
+        )
+        .unwrap_err();
+        assert!(format!("{err:#}").contains("bad.toml"));
+    }
+}

@@ -1,0 +1,137 @@
+//! Validators: checks a regex cannot express, run on each regex match to
+//! remove false positives (checksums, structure, entropy, context).
+//!
+//! A validator sees the value and the bytes around it ([`Ctx`]), so context
+//! rules such as "not the `120.0.6099.109` after `Chrome/`" live here too.
+//! Each validator is one small file; [`Validator::parse`] maps the names used
+//! in rule files (`luhn`, `entropy:3.5`, ...) to them.
+
+mod entropy;
+mod github;
+mod iban;
+mod ip;
+mod jwt;
+mod luhn;
+mod phone;
+mod placeholder;
+mod ssn;
+
+pub use entropy::shannon_entropy;
+pub use github::{github_checksum, github_checksum_ok};
+pub use iban::iban_ok;
+pub use luhn::luhn_ok;
+
+use anyhow::{bail, Result};
+
+/// A match under validation: the value span inside the searched bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    /// The bytes that were searched (a record or chunk).
+    pub hay: &'a [u8],
+    /// Start of the value in `hay`.
+    pub start: usize,
+    /// End (exclusive) of the value in `hay`.
+    pub end: usize,
+}
+
+impl<'a> Ctx<'a> {
+    /// The value bytes.
+    pub fn value(&self) -> &'a [u8] {
+        &self.hay[self.start..self.end]
+    }
+    /// The byte just before the value, if any.
+    pub fn before(&self) -> Option<u8> {
+        self.start.checked_sub(1).map(|i| self.hay[i])
+    }
+    /// The byte just after the value, if any.
+    pub fn after(&self) -> Option<u8> {
+        self.hay.get(self.end).copied()
+    }
+}
+
+/// One named check. `check` returns true when the value is plausible.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Validator {
+    /// Luhn checksum over the digits (payment cards).
+    Luhn,
+    /// IBAN country length and mod-97 check.
+    Iban,
+    /// GitHub token CRC32 checksum in the last six characters.
+    GithubCrc32,
+    /// JWT: three parts, the header decodes to a JSON object with `alg`.
+    Jwt,
+    /// Shannon entropy (bits per byte) at least this high.
+    Entropy(f64),
+    /// Parses as an IPv4/IPv6 address, is not loopback/unspecified/broadcast,
+    /// and is not part of a version string.
+    Ip,
+    /// US SSN area, group and serial rules.
+    Ssn,
+    /// Not a placeholder (`xxxx`, `example`, `<token>`, `dummy`, ...).
+    NotPlaceholder,
+    /// A phone number valid in a real numbering plan.
+    Phone,
+}
+
+impl Validator {
+    /// Parses a validator name as written in a rule file.
+    pub fn parse(spec: &str) -> Result<Self> {
+        let (name, arg) = match spec.split_once(':') {
+            Some((n, a)) => (n, Some(a)),
+            None => (spec, None),
+        };
+        Ok(match (name, arg) {
+            ("luhn", None) => Validator::Luhn,
+            ("iban", None) => Validator::Iban,
+            ("github_crc32", None) => Validator::GithubCrc32,
+            ("jwt", None) => Validator::Jwt,
+            ("entropy", Some(a)) => match a.parse::<f64>() {
+                Ok(t) if (0.0..=8.0).contains(&t) => Validator::Entropy(t),
+                _ => bail!("entropy threshold {a:?} is not a number from 0 to 8"),
+            },
+            ("ip", None) => Validator::Ip,
+            ("ssn", None) => Validator::Ssn,
+            ("placeholder", None) => Validator::NotPlaceholder,
+            ("phone", None) => Validator::Phone,
+            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, ip, ssn, placeholder, phone)"),
+        })
+    }
+
+    /// True when the match passes this validator.
+    pub fn check(&self, ctx: &Ctx) -> bool {
+        let v = ctx.value();
+        match self {
+            Validator::Luhn => luhn_ok(v),
+            Validator::Iban => iban_ok(v),
+            Validator::GithubCrc32 => github_checksum_ok(v),
+            Validator::Jwt => jwt::jwt_ok(v),
+            Validator::Entropy(t) => shannon_entropy(v) >= *t,
+            Validator::Ip => ip::ip_ok(ctx),
+            Validator::Ssn => ssn::ssn_ok(v),
+            Validator::NotPlaceholder => !placeholder::is_placeholder(v),
+            Validator::Phone => phone::phone_ok(v),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_names_and_arguments() {
+        assert_eq!(Validator::parse("luhn").unwrap(), Validator::Luhn);
+        assert_eq!(Validator::parse("entropy:3.5").unwrap(), Validator::Entropy(3.5));
+        assert!(Validator::parse("entropy:x").is_err());
+        assert!(Validator::parse("entropy").is_err());
+        assert!(Validator::parse("nope").is_err());
+    }
+
+    #[test]
+    fn ctx_neighbours() {
+        let c = Ctx { hay: b"a=xyz;", start: 2, end: 5 };
+        assert_eq!(c.value(), b"xyz");
+        assert_eq!(c.before(), Some(b'='));
+        assert_eq!(c.after(), Some(b';'));
+    }
+}
