@@ -7,5 +7,8 @@
 //! `report` (findings.jsonl, summary.json, human output).
 
 pub mod rules;
+pub mod decode;
 pub mod engine;
+pub mod finding;
+pub mod key;
 pub mod validate;

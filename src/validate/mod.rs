@@ -6,6 +6,7 @@
 //! Each validator is one small file; [`Validator::parse`] maps the names used
 //! in rule files (`luhn`, `entropy:3.5`, ...) to them.
 
+mod email;
 mod entropy;
 mod github;
 mod iban;
@@ -71,6 +72,8 @@ pub enum Validator {
     NotPlaceholder,
     /// A phone number valid in a real numbering plan.
     Phone,
+    /// An email whose domain ends in a real top-level domain, not a file suffix.
+    Email,
 }
 
 impl Validator {
@@ -93,7 +96,8 @@ impl Validator {
             ("ssn", None) => Validator::Ssn,
             ("placeholder", None) => Validator::NotPlaceholder,
             ("phone", None) => Validator::Phone,
-            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, ip, ssn, placeholder, phone)"),
+            ("email", None) => Validator::Email,
+            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, ip, ssn, placeholder, phone, email)"),
         })
     }
 
@@ -110,6 +114,7 @@ impl Validator {
             Validator::Ssn => ssn::ssn_ok(v),
             Validator::NotPlaceholder => !placeholder::is_placeholder(v),
             Validator::Phone => phone::phone_ok(v),
+            Validator::Email => email::email_ok(v),
         }
     }
 }

@@ -7,8 +7,17 @@ const WORDS: &[&str] = &[
     "token_here", "key_here", "foobar", "****", "....", "0000000000", "1234567890", "abcdefghij",
 ];
 
+/// Whole values that are only ever placeholders (`user:password@host`).
+const EXACT: &[&str] = &[
+    "password", "passwd", "pass", "pwd", "secret", "token", "apikey", "api_key", "test", "user",
+    "admin", "root", "null", "none", "undefined", "changeit", "xxx",
+];
+
 /// True when the value looks like a placeholder rather than a real secret.
 pub fn is_placeholder(v: &[u8]) -> bool {
+    if EXACT.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(v)) {
+        return true;
+    }
     if v.iter().any(|b| matches!(b, b'<' | b'>' | b'{' | b'}' | b'$')) {
         return true;
     }
@@ -37,6 +46,7 @@ mod tests {
             ("${GITHUB_TOKEN}", true),
             ("AKIAIOSFODNN7EXAMPLE", true),
             ("dummy-token-value", true),
+            ("Password", true),
             ("AAAAAAAAAAAAAAAAAAAA", true),
             ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", false),
             ("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", false),

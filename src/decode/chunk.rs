@@ -1,0 +1,147 @@
+//! Cutting a stream into chunks that scan independently and in parallel.
+//!
+//! A chunk ends at its last newline, so records are never split. A line
+//! longer than the chunk size (a 1 GB single-line JSON file) is cut anyway,
+//! with the last `overlap` bytes repeated at the start of the next chunk, so
+//! memory stays bounded by the chunk size. The cut chunk reports only matches
+//! starting before the repeated tail (`report_until`); they may extend into it,
+//! and the next chunk reports those starting inside it. The overlap, longer
+//! than any match, guarantees none is lost or reported twice.
+
+use std::io::{self, Read};
+
+/// A piece of the decoded stream.
+#[derive(Debug)]
+pub struct Chunk {
+    /// 0-based position in the stream's chunk sequence.
+    pub index: usize,
+    pub data: Vec<u8>,
+    /// Offset of `data[0]` in the decoded stream.
+    pub stream_offset: u64,
+    /// Offset of `data[0]` within its line (non-zero after a cut line).
+    pub line_offset: u64,
+    /// Matches starting at or after this are reported by the next chunk.
+    pub report_until: usize,
+}
+
+/// Iterator of chunks over a reader. Invariant: `carry` is shorter than `size`.
+pub struct Chunker<R> {
+    reader: R,
+    size: usize,
+    overlap: usize,
+    carry: Vec<u8>,
+    index: usize,
+    offset: u64,
+    line_offset: u64,
+    done: bool,
+}
+
+impl<R: Read> Chunker<R> {
+    /// Chunks of about `size` bytes; cut lines repeat `overlap` bytes.
+    pub fn new(reader: R, size: usize, overlap: usize) -> Self {
+        let size = size.max(2 * overlap + 1);
+        Chunker { reader, size, overlap, carry: Vec::new(), index: 0, offset: 0, line_offset: 0, done: false }
+    }
+
+    fn fill(&mut self, data: &mut Vec<u8>) -> io::Result<bool> {
+        let mut eof = false;
+        while data.len() < self.size {
+            let start = data.len();
+            data.resize(self.size, 0);
+            match self.reader.read(&mut data[start..]) {
+                Ok(0) => {
+                    data.truncate(start);
+                    eof = true;
+                    break;
+                }
+                Ok(n) => data.truncate(start + n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => data.truncate(start),
+                Err(e) => {
+                    data.truncate(start);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(eof)
+    }
+}
+
+impl<R: Read> Iterator for Chunker<R> {
+    type Item = io::Result<Chunk>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let mut data = Vec::with_capacity(self.size);
+        data.append(&mut self.carry);
+        let eof = match self.fill(&mut data) {
+            Ok(eof) => eof,
+            Err(e) => {
+                self.done = true;
+                return Some(Err(e));
+            }
+        };
+        if eof {
+            self.done = true;
+            if data.is_empty() {
+                return None;
+            }
+        }
+        let cut_line = !eof && memchr::memrchr(b'\n', &data).is_none();
+        if !eof {
+            match memchr::memrchr(b'\n', &data) {
+                Some(k) => self.carry = data.split_off(k + 1),
+                None => self.carry = data[data.len() - self.overlap..].to_vec(),
+            }
+        }
+        let report_until = data.len() - if cut_line { self.overlap } else { 0 };
+        let chunk = Chunk {
+            index: self.index,
+            stream_offset: self.offset,
+            line_offset: self.line_offset,
+            report_until,
+            data,
+        };
+        let advance = (chunk.data.len() - if cut_line { self.overlap } else { 0 }) as u64;
+        self.offset += advance;
+        self.line_offset = if cut_line { self.line_offset + advance } else { 0 };
+        self.index += 1;
+        Some(Ok(chunk))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks(input: &[u8], size: usize, overlap: usize) -> Vec<Chunk> {
+        Chunker::new(input, size, overlap).map(|c| c.unwrap()).collect()
+    }
+
+    #[test]
+    fn chunks_end_at_newlines_and_cover_everything() {
+        let input = b"aaaa\nbbbb\ncccc\ndd";
+        let cs = chunks(input, 8, 2);
+        let joined: Vec<u8> = cs.iter().flat_map(|c| c.data.clone()).collect();
+        assert_eq!(joined, input);
+        assert!(cs[..cs.len() - 1].iter().all(|c| c.data.ends_with(b"\n")));
+        assert!(cs.iter().all(|c| c.line_offset == 0 && c.report_until == c.data.len()));
+    }
+
+    #[test]
+    fn long_lines_are_cut_with_overlap_and_offsets() {
+        let input: Vec<u8> = (0..50u8).map(|i| b'a' + i % 26).collect();
+        let cs = chunks(&input, 20, 4);
+        // Every byte is reported by exactly one chunk.
+        let mut covered = vec![0; input.len()];
+        for c in &cs {
+            for i in 0..c.report_until {
+                covered[c.stream_offset as usize + i] += 1;
+                assert_eq!(c.data[i], input[c.stream_offset as usize + i]);
+            }
+            assert_eq!(c.line_offset, c.stream_offset);
+        }
+        assert!(covered.iter().all(|&n| n == 1), "{covered:?}");
+    }
+}

@@ -1,0 +1,152 @@
+//! JSON paths of byte offsets inside one JSON text (an NDJSON line).
+//!
+//! Matching never parses JSON; only for a line where something matched is the
+//! line walked, once, by this small tokenizer, to name the string each match
+//! lies in: `$.properties.$email`, `$.items[2].sku`, `$['odd key']`.
+//! It tolerates malformed input: it names what it can and returns `None` for
+//! offsets it cannot place.
+
+#[derive(Debug)]
+enum Frame {
+    /// An object and the key of the member being read (None before the key).
+    Object(Option<String>),
+    /// An array and the index of the element being read.
+    Array(usize),
+}
+
+/// For each offset in `offsets` (sorted ascending), the path of the JSON
+/// string or scalar containing it, or `None`.
+pub fn paths_at(json: &[u8], offsets: &[usize]) -> Vec<Option<String>> {
+    let mut out = vec![None; offsets.len()];
+    let mut next = 0; // first offset not yet placed
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    while i < json.len() && next < offsets.len() {
+        let c = json[i];
+        let (tok_start, tok_end) = match c {
+            b'{' => {
+                stack.push(Frame::Object(None));
+                (i, i + 1)
+            }
+            b'[' => {
+                stack.push(Frame::Array(0));
+                (i, i + 1)
+            }
+            b'}' | b']' => {
+                stack.pop();
+                (i, i + 1)
+            }
+            b',' => {
+                match stack.last_mut() {
+                    Some(Frame::Array(n)) => *n += 1,
+                    Some(Frame::Object(k)) => *k = None,
+                    None => {}
+                }
+                (i, i + 1)
+            }
+            b'"' => {
+                let end = string_end(json, i);
+                if let Some(Frame::Object(k @ None)) = stack.last_mut() {
+                    if is_key(json, end) {
+                        *k = Some(String::from_utf8_lossy(&json[i + 1..end.saturating_sub(1).max(i + 1)]).into_owned());
+                    }
+                }
+                (i, end)
+            }
+            c if c.is_ascii_whitespace() || c == b':' => (i, i + 1),
+            _ => (i, scalar_end(json, i)),
+        };
+        while next < offsets.len() && offsets[next] < tok_end {
+            if offsets[next] >= tok_start && !matches!(c, b'{' | b'[' | b'}' | b']' | b',' | b':') && !c.is_ascii_whitespace() {
+                out[next] = Some(render(&stack));
+            }
+            next += 1;
+        }
+        i = tok_end;
+    }
+    out
+}
+
+/// Index just past the closing quote of the string starting at `start`.
+fn string_end(json: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while i < json.len() {
+        match json[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    json.len()
+}
+
+fn scalar_end(json: &[u8], start: usize) -> usize {
+    json[start..]
+        .iter()
+        .position(|&b| matches!(b, b',' | b'}' | b']' | b':' | b'"') || b.is_ascii_whitespace())
+        .map_or(json.len(), |p| start + p.max(1))
+}
+
+/// A string is a key when the next non-space byte is `:`.
+fn is_key(json: &[u8], after: usize) -> bool {
+    json[after.min(json.len())..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b':')
+}
+
+/// Renders the stack as a JSONPath: `$.a.b[3]['x y']`.
+fn render(stack: &[Frame]) -> String {
+    let mut p = String::from("$");
+    for f in stack {
+        match f {
+            Frame::Object(Some(k)) => push_key(&mut p, k),
+            Frame::Object(None) => {}
+            Frame::Array(n) => p.push_str(&format!("[{n}]")),
+        }
+    }
+    p
+}
+
+/// Appends `.key`, or `['key']` when the key is not a plain name.
+pub fn push_key(p: &mut String, k: &str) {
+    let plain = !k.is_empty()
+        && !k.as_bytes()[0].is_ascii_digit()
+        && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'-');
+    if plain {
+        p.push('.');
+        p.push_str(k);
+    } else {
+        p.push_str("['");
+        p.push_str(&k.replace('\\', "\\\\").replace('\'', "\\'"));
+        p.push_str("']");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(json: &str, needle: &str) -> Option<String> {
+        let at = json.find(needle).unwrap();
+        paths_at(json.as_bytes(), &[at]).pop().unwrap()
+    }
+
+    #[test]
+    fn table() {
+        let j = r#"{"event":"x","properties":{"$email":"a@b.co","items":[{"sku":"s1"},{"sku":"S2"}],"odd key":"v1","n":42}}"#;
+        assert_eq!(path(j, "a@b.co").as_deref(), Some("$.properties.$email"));
+        assert_eq!(path(j, "S2").as_deref(), Some("$.properties.items[1].sku"));
+        assert_eq!(path(j, "v1").as_deref(), Some("$.properties['odd key']"));
+        assert_eq!(path(j, "42").as_deref(), Some("$.properties.n"));
+        assert_eq!(path(j, "\"event\"").as_deref(), Some("$.event"));
+        assert_eq!(path(r#"["a",["b","c"]]"#, "c").as_deref(), Some("$[1][1]"));
+        assert_eq!(path(r#"{"a":"x\"y z"}"#, "z").as_deref(), Some("$.a"));
+    }
+
+    #[test]
+    fn several_offsets_in_one_pass_and_malformed_input() {
+        let j = br#"{"a":"one","b":["two"]}"#;
+        let got = paths_at(j, &[6, 17]);
+        assert_eq!(got, vec![Some("$.a".into()), Some("$.b[0]".into())]);
+        assert_eq!(paths_at(b"not json at all", &[4]), vec![Some("$".into())]);
+        assert_eq!(paths_at(b"{\"a\":", &[40]), vec![None]);
+    }
+}

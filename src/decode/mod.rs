@@ -1,0 +1,128 @@
+//! Decoding: from a decompressed byte stream to scannable records.
+//!
+//! Formats here are line-based (text logs, NDJSON) or binary. Streams are cut
+//! into [`chunk::Chunk`]s at newlines so chunks scan in parallel; a record is a
+//! line, and for NDJSON a match's JSON path is worked out only for the lines
+//! that matched ([`jsonpath`]). Lines holding backslash escapes are also
+//! scanned through an unescaped [`escape::View`].
+
+pub mod chunk;
+pub mod escape;
+pub mod jsonpath;
+
+use crate::engine::{line_bounds, Engine, Hit, Scratch};
+use escape::View;
+
+/// How a stream's records are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Lines of text (logs, CSV-like text, anything printable).
+    Text,
+    /// One JSON value per line: findings carry JSON paths.
+    Ndjson,
+    /// Not text (NUL bytes): only printable runs are scanned.
+    Binary,
+}
+
+impl Format {
+    /// The lowercase name used in summaries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Ndjson => "ndjson",
+            Format::Binary => "binary",
+        }
+    }
+}
+
+/// Chooses the format from the first bytes of the decoded stream (and the
+/// name as a tie-breaker): NUL bytes mean binary, a first line that is a JSON
+/// object means NDJSON.
+pub fn sniff_format(head: &[u8], name: &str) -> Format {
+    if memchr::memchr(0, head).is_some() {
+        return Format::Binary;
+    }
+    let lower = name.to_ascii_lowercase();
+    let by_name = [".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz", ".ndjson.zst", ".jsonl.zst"]
+        .iter()
+        .any(|s| lower.ends_with(s));
+    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let first = body.iter().position(|b| !b.is_ascii_whitespace()).map(|i| &body[i..]);
+    let line_is_object = first.is_some_and(|f| {
+        let line = &f[..memchr::memchr(b'\n', f).unwrap_or(f.len())];
+        line.first() == Some(&b'{') && (line.trim_ascii_end().last() == Some(&b'}') || line.len() == f.len())
+    });
+    if line_is_object || by_name {
+        Format::Ndjson
+    } else {
+        Format::Text
+    }
+}
+
+/// A match in a buffer, in raw coordinates. `decoded` holds the value as
+/// decoded from JSON escapes when the match was found through a [`View`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Match {
+    pub start: usize,
+    pub end: usize,
+    pub rule: u32,
+    pub decoded: Option<Vec<u8>>,
+}
+
+/// Reusable buffers for [`scan_buffer`].
+pub struct BufScratch {
+    pub engine: Scratch,
+    hits: Vec<Hit>,
+    view: View,
+}
+
+impl BufScratch {
+    /// Buffers for scanning with `engine`.
+    pub fn new(engine: &Engine) -> Self {
+        BufScratch { engine: engine.scratch(), hits: Vec::new(), view: View::default() }
+    }
+}
+
+/// Scans `buf` (whole lines) and its escaped lines; returns matches sorted by
+/// position, without duplicates.
+pub fn scan_buffer(engine: &Engine, buf: &[u8], s: &mut BufScratch, out: &mut Vec<Match>) {
+    s.hits.clear();
+    engine.scan(buf, &mut s.engine, &mut s.hits);
+    out.extend(s.hits.iter().map(|h| Match { start: h.start, end: h.end, rule: h.rule, decoded: None }));
+    let mut resume = 0;
+    for pos in memchr::memchr_iter(b'\\', buf) {
+        if pos < resume {
+            continue;
+        }
+        let (lo, hi) = line_bounds(buf, pos);
+        resume = hi + 1;
+        if !s.view.build(&buf[lo..hi]) {
+            continue;
+        }
+        s.hits.clear();
+        engine.scan(&s.view.view, &mut s.engine, &mut s.hits);
+        for h in &s.hits {
+            let (rs, re) = s.view.raw_span(h.start, h.end);
+            if re - rs != h.end - h.start {
+                let decoded = Some(s.view.view[h.start..h.end].to_vec());
+                out.push(Match { start: lo + rs, end: lo + re, rule: h.rule, decoded });
+            }
+        }
+    }
+    out.sort();
+    out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.rule == b.rule);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff_format(b"{\"a\":1}\n{\"a\":2}\n", "x"), Format::Ndjson);
+        assert_eq!(sniff_format(b"\xEF\xBB\xBF  {\"a\":1}\n", "x"), Format::Ndjson);
+        assert_eq!(sniff_format(b"2025-01-01 INFO start\n", "app.log"), Format::Text);
+        assert_eq!(sniff_format(b"plain", "events.jsonl"), Format::Ndjson);
+        assert_eq!(sniff_format(b"ELF\0\0\x01", "a.out"), Format::Binary);
+    }
+}

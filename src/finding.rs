@@ -1,0 +1,163 @@
+//! Findings: what was found where, in a form safe to write anywhere.
+//!
+//! A finding never holds the raw value unless the user asked (`--reveal`):
+//! it holds a masked `preview` and a keyed HMAC-SHA256 `fingerprint` of the
+//! *normalised* value, so the same email counts once across files, formats and
+//! runs, and the report cannot be reversed by hashing a list of addresses
+//! without the key.
+
+use crate::rules::{Normalize, Preview};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::sync::Arc;
+
+/// Where a finding is. `record` is 1-based (line for text and NDJSON) and
+/// `None` for binary files, where `start`/`end` are offsets in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The input as given (plus `!member` inside archives).
+    pub path: Arc<str>,
+    pub record: Option<u64>,
+    /// JSON path (`$.properties.$email`) for NDJSON, else `None`.
+    pub field: Option<String>,
+    /// Byte span of the value inside the decoded record.
+    pub start: u64,
+    pub end: u64,
+}
+
+/// One finding. `rule` indexes the engine's rules.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: u32,
+    pub location: Location,
+    /// Masked value, safe to show.
+    pub preview: String,
+    /// HMAC-SHA256 of the normalised value under the run's key.
+    pub fingerprint: [u8; 32],
+    /// The raw value, only with `--reveal`.
+    pub value: Option<String>,
+}
+
+/// Computes fingerprints with one key; cheap to clone per thread.
+#[derive(Clone)]
+pub struct Fingerprinter {
+    mac: Hmac<Sha256>,
+}
+
+impl Fingerprinter {
+    /// A fingerprinter keyed with `key`.
+    pub fn new(key: &[u8]) -> Self {
+        Fingerprinter { mac: Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length") }
+    }
+
+    /// The fingerprint of an already normalised value.
+    pub fn fingerprint(&self, normalised: &[u8]) -> [u8; 32] {
+        let mut m = self.mac.clone();
+        m.update(normalised);
+        m.finalize().into_bytes().into()
+    }
+}
+
+/// The canonical form of a value, so that spellings of one identity agree.
+pub fn normalize(kind: Normalize, v: &[u8]) -> Vec<u8> {
+    match kind {
+        Normalize::None => v.to_vec(),
+        Normalize::Lower => v.to_ascii_lowercase(),
+        Normalize::UrlDecodeLower => percent_decode(v).to_ascii_lowercase(),
+        Normalize::Digits => {
+            let plus = v.first() == Some(&b'+');
+            let mut out: Vec<u8> = plus.then_some(b'+').into_iter().collect();
+            out.extend(v.iter().filter(|b| b.is_ascii_digit()));
+            out
+        }
+        Normalize::AlnumUpper => v.iter().filter(|b| b.is_ascii_alphanumeric()).map(u8::to_ascii_uppercase).collect(),
+    }
+}
+
+/// Decodes `%XX` escapes; malformed ones stay as they are.
+pub fn percent_decode(v: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(v.len());
+    let mut i = 0;
+    while i < v.len() {
+        if v[i] == b'%' && i + 2 < v.len() {
+            if let Ok(b) = u8::from_str_radix(std::str::from_utf8(&v[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(v[i]);
+        i += 1;
+    }
+    out
+}
+
+/// A masked rendering of the value that identifies its kind, not its content.
+pub fn preview(kind: Preview, v: &[u8]) -> String {
+    let s = String::from_utf8_lossy(v);
+    let chars: Vec<char> = s.chars().collect();
+    match kind {
+        Preview::Email => {
+            let decoded = String::from_utf8_lossy(&percent_decode(v)).into_owned();
+            match decoded.rsplit_once('@') {
+                Some((local, domain)) => format!("{}***@{}", take(local, 2.min(local.chars().count() / 2)), domain),
+                None => prefix(&chars),
+            }
+        }
+        Preview::Last4 => {
+            let alnum: Vec<char> = chars.iter().copied().filter(char::is_ascii_alphanumeric).collect();
+            let keep = if alnum.len() >= 10 { 4 } else { 2.min(alnum.len() / 3) };
+            format!("****{}", alnum[alnum.len() - keep..].iter().collect::<String>())
+        }
+        Preview::Ip => {
+            let sep = if s.contains(':') { ':' } else { '.' };
+            let parts: Vec<&str> = s.split(sep).collect();
+            format!("{}{sep}***", parts[..2.min(parts.len())].join(&sep.to_string()))
+        }
+        Preview::Prefix => prefix(&chars),
+    }
+}
+
+fn take(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// At most a sixth of the value (never more than 8 characters), then `***`.
+fn prefix(chars: &[char]) -> String {
+    let keep = (chars.len() / 6).min(8);
+    let mut p: String = chars[..keep].iter().collect();
+    p.push_str("***");
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn previews_hide_the_value() {
+        assert_eq!(preview(Preview::Email, b"jane.doe@gmail.com"), "ja***@gmail.com");
+        assert_eq!(preview(Preview::Email, b"jane%40example.org"), "ja***@example.org");
+        assert_eq!(preview(Preview::Last4, b"4242 4242 4242 4242"), "****4242");
+        assert_eq!(preview(Preview::Ip, b"203.0.113.42"), "203.0.***");
+        assert_eq!(preview(Preview::Prefix, b"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"), "ghp_u8***");
+        assert_eq!(preview(Preview::Prefix, b"short"), "***");
+    }
+
+    #[test]
+    fn normalisation_joins_spellings() {
+        assert_eq!(normalize(Normalize::UrlDecodeLower, b"Jane%40Example.org"), b"jane@example.org");
+        assert_eq!(normalize(Normalize::Lower, b"Jane@Example.org"), b"jane@example.org");
+        assert_eq!(normalize(Normalize::Digits, b"+1 (415) 555-2671"), b"+14155552671");
+        assert_eq!(normalize(Normalize::AlnumUpper, b"gb82 west 1234"), b"GB82WEST1234");
+    }
+
+    #[test]
+    fn fingerprints_depend_on_key_and_value() {
+        let a = Fingerprinter::new(b"k1");
+        let b = Fingerprinter::new(b"k2");
+        assert_eq!(a.fingerprint(b"x"), a.fingerprint(b"x"));
+        assert_ne!(a.fingerprint(b"x"), a.fingerprint(b"y"));
+        assert_ne!(a.fingerprint(b"x"), b.fingerprint(b"x"));
+    }
+}
