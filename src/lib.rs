@@ -7,6 +7,7 @@
 //! `report` (findings.jsonl, summary.json, human output).
 
 pub mod rules;
+pub mod corpus;
 pub mod decode;
 pub mod engine;
 pub mod finding;
