@@ -7,8 +7,10 @@
 //! `report` (findings.jsonl, summary.json, human output).
 
 pub mod rules;
+pub mod source;
 pub mod corpus;
 pub mod decode;
+pub mod decompress;
 pub mod engine;
 pub mod finding;
 pub mod key;
