@@ -16,7 +16,10 @@ fn main() {
     for n in &names {
         println!("cargo:rerun-if-changed=patterns/{n}");
         let abs = fs::canonicalize(dir.join(n)).unwrap();
-        out.push_str(&format!("    ({n:?}, include_str!({:?})),\n", abs.display().to_string()));
+        out.push_str(&format!(
+            "    ({n:?}, include_str!({:?})),\n",
+            abs.display().to_string()
+        ));
     }
     out.push_str("];\n");
     let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("embedded_rules.rs");

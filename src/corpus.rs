@@ -39,7 +39,12 @@ pub struct Rates {
 
 impl Default for Rates {
     fn default() -> Self {
-        Rates { email: 0.3, ip: 0.4, secret: 0.03, pii: 0.05 }
+        Rates {
+            email: 0.3,
+            ip: 0.4,
+            secret: 0.03,
+            pii: 0.05,
+        }
     }
 }
 
@@ -64,22 +69,40 @@ fn plant(planted: &mut Vec<(String, String)>, rule: &str, value: String) -> Stri
 impl Generator {
     /// A generator seeded with `seed` and default rates.
     pub fn new(seed: u64) -> Self {
-        Generator { rng: Rng::with_seed(seed), rates: Rates::default() }
+        Generator {
+            rng: Rng::with_seed(seed),
+            rates: Rates::default(),
+        }
     }
 
     /// The same with other rates (all zero gives clean data).
     pub fn with_rates(seed: u64, rates: Rates) -> Self {
-        Generator { rng: Rng::with_seed(seed), rates }
+        Generator {
+            rng: Rng::with_seed(seed),
+            rates,
+        }
     }
 
     /// Appends NDJSON events to `out` until it holds at least `bytes` bytes,
     /// counting lines from `first_line`; returns the truth for them.
-    pub fn ndjson(&mut self, file: &str, out: &mut Vec<u8>, bytes: usize, first_line: u64) -> Vec<Truth> {
+    pub fn ndjson(
+        &mut self,
+        file: &str,
+        out: &mut Vec<u8>,
+        bytes: usize,
+        first_line: u64,
+    ) -> Vec<Truth> {
         self.lines(file, out, bytes, first_line, Self::event)
     }
 
     /// Appends application log lines (some multi-line) to `out`.
-    pub fn log(&mut self, file: &str, out: &mut Vec<u8>, bytes: usize, first_line: u64) -> Vec<Truth> {
+    pub fn log(
+        &mut self,
+        file: &str,
+        out: &mut Vec<u8>,
+        bytes: usize,
+        first_line: u64,
+    ) -> Vec<Truth> {
         self.lines(file, out, bytes, first_line, Self::log_line)
     }
 
@@ -96,7 +119,15 @@ impl Generator {
         while out.len() < bytes {
             let rec = make(self);
             for (rule, value) in rec.planted {
-                truth.push(Truth { file: file.to_string(), line, rule, value });
+                // A value's line is where it starts (a PEM block follows a newline).
+                let at = rec.text.find(&value).unwrap_or(0);
+                let line = line + rec.text[..at].bytes().filter(|&b| b == b'\n').count() as u64;
+                truth.push(Truth {
+                    file: file.to_string(),
+                    line,
+                    rule,
+                    value,
+                });
             }
             line += rec.text.bytes().filter(|&b| b == b'\n').count() as u64 + 1;
             out.extend_from_slice(rec.text.as_bytes());
@@ -114,7 +145,9 @@ impl Generator {
     }
 
     fn chars(&mut self, set: &[u8], n: usize) -> String {
-        (0..n).map(|_| set[self.rng.usize(..set.len())] as char).collect()
+        (0..n)
+            .map(|_| set[self.rng.usize(..set.len())] as char)
+            .collect()
     }
 
     fn digits(&mut self, n: usize) -> String {
@@ -123,37 +156,78 @@ impl Generator {
 
     fn uuid(&mut self) -> String {
         let h = self.chars(HEX, 32);
-        format!("{}-{}-4{}-a{}-{}", &h[..8], &h[8..12], &h[13..16], &h[17..20], &h[20..])
+        format!(
+            "{}-{}-4{}-a{}-{}",
+            &h[..8],
+            &h[8..12],
+            &h[13..16],
+            &h[17..20],
+            &h[20..]
+        )
     }
 
     /// One Mixpanel-style event.
     fn event(&mut self) -> Record {
-        let mut r = Record { text: String::with_capacity(900), planted: Vec::new() };
+        let mut r = Record {
+            text: String::with_capacity(900),
+            planted: Vec::new(),
+        };
         let time = 1_731_000_000 + self.rng.u64(..5_000_000);
-        let ev = self.pick(&["Page View", "Sign Up", "Purchase", "Add To Cart", "Search", "Login"]);
+        let ev = self.pick(&[
+            "Page View",
+            "Sign Up",
+            "Purchase",
+            "Add To Cart",
+            "Search",
+            "Login",
+        ]);
         let distinct = self.uuid();
         let insert = self.chars(HEX, 32);
-        let chrome = format!("{}.0.{}.{}", self.rng.u32(100..131), self.rng.u32(4000..7000), self.rng.u32(10..250));
+        let chrome = format!(
+            "{}.0.{}.{}",
+            self.rng.u32(100..131),
+            self.rng.u32(4000..7000),
+            self.rng.u32(10..250)
+        );
         let _ = write!(
             r.text,
             r#"{{"event":"{ev}","properties":{{"time":{time},"distinct_id":"{distinct}","$insert_id":"{insert}","mp_lib":"web","$lib_version":"2.{}.0","$browser":"Chrome","$browser_version":"{chrome}","$os":"{}","$user_agent":"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{chrome} Safari/537.36","$screen_height":1080,"$screen_width":1920,"mp_country_code":"{}","$city":"{}","ts_ms":{}"#,
             self.rng.u32(40..60),
             self.pick(&["Mac OS X", "Windows", "iOS", "Android", "Linux"]),
             self.pick(&["US", "DE", "GB", "FR", "IN", "BR", "JP"]),
-            self.pick(&["Berlin", "London", "San Francisco", "Paris", "Mumbai", "Tokyo"]),
+            self.pick(&[
+                "Berlin",
+                "London",
+                "San Francisco",
+                "Paris",
+                "Mumbai",
+                "Tokyo"
+            ]),
             time * 1000 + self.rng.u64(..1000),
         );
         self.event_url(&mut r);
         self.decoys(&mut r);
         if self.chance(self.rates.email) {
             let e = self.email();
-            let written = if self.chance(0.2) { e.replace('@', "\\u0040") } else { e.clone() };
+            let written = if self.chance(0.2) {
+                e.replace('@', "\\u0040")
+            } else {
+                e.clone()
+            };
             plant(&mut r.planted, "pii.email", e);
             let _ = write!(r.text, r#","$email":"{written}""#);
         }
         if self.chance(self.rates.ip) {
-            let ip = if self.chance(0.8) { self.ipv4() } else { self.ipv6() };
-            let rule = if ip.contains(':') { "pii.ipv6" } else { "pii.ipv4" };
+            let ip = if self.chance(0.8) {
+                self.ipv4()
+            } else {
+                self.ipv6()
+            };
+            let rule = if ip.contains(':') {
+                "pii.ipv6"
+            } else {
+                "pii.ipv4"
+            };
             let _ = write!(r.text, r#","ip":"{}""#, plant(&mut r.planted, rule, ip));
         }
         if self.chance(self.rates.pii) {
@@ -168,12 +242,21 @@ impl Generator {
 
     fn event_url(&mut self, r: &mut Record) {
         let page = self.pick(&["dashboard", "settings", "checkout", "search", "signup"]);
-        let _ = write!(r.text, r#","$current_url":"https://app.acme.io/{page}?tab={}"#, self.rng.u32(1..9));
+        let _ = write!(
+            r.text,
+            r#","$current_url":"https://app.acme.io/{page}?tab={}"#,
+            self.rng.u32(1..9)
+        );
         if self.chance(self.rates.email * 0.1) {
             let e = self.email().replace('@', "%40");
-            let _ = write!(r.text, "&email={}", plant(&mut r.planted, "pii.email_urlencoded", e));
+            let _ = write!(
+                r.text,
+                "&email={}",
+                plant(&mut r.planted, "pii.email_urlencoded", e)
+            );
         }
-        r.text.push_str(r#"","$referrer":"https://www.google.com/""#);
+        r.text
+            .push_str(r#"","$referrer":"https://www.google.com/""#);
     }
 
     /// Values that look sensitive to a naive scanner but are not.
@@ -207,33 +290,57 @@ impl Generator {
         let (key, rule, value) = self.secret();
         match rule {
             "secret.private_key" => {
-                let _ = write!(r.text, r#","{key}":"{}""#, plant(&mut r.planted, rule, value).replace('\n', "\\n"));
+                let _ = write!(
+                    r.text,
+                    r#","{key}":"{}""#,
+                    plant(&mut r.planted, rule, value).replace('\n', "\\n")
+                );
             }
             "secret.connection_string.password" => {
                 let user = self.pick(&["app", "etl", "admin"]);
                 let scheme = self.pick(&["postgres", "mysql", "mongodb+srv", "redis"]);
                 let host = self.pick(&["db.internal", "cluster0.x1y2.mongodb.net", "10.0.3.4"]);
                 let pw = plant(&mut r.planted, rule, value);
-                let _ = write!(r.text, r#","{key}":"{scheme}://{user}:{pw}@{host}:5432/prod""#);
+                let _ = write!(
+                    r.text,
+                    r#","{key}":"{scheme}://{user}:{pw}@{host}:5432/prod""#
+                );
             }
             "secret.http.bearer_token" => {
-                let _ = write!(r.text, r#","headers":{{"Authorization":"Bearer {}"}}"#, plant(&mut r.planted, rule, value));
+                let _ = write!(
+                    r.text,
+                    r#","headers":{{"Authorization":"Bearer {}"}}"#,
+                    plant(&mut r.planted, rule, value)
+                );
             }
             "secret.aws.access_key_id" => {
-                let secret = self.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+", 40);
+                let secret = self.chars(
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+",
+                    40,
+                );
                 let id = plant(&mut r.planted, rule, value);
                 let secret = plant(&mut r.planted, "secret.aws.secret_access_key", secret);
-                let _ = write!(r.text, r#","aws_access_key_id":"{id}","aws_secret_access_key":"{secret}""#);
+                let _ = write!(
+                    r.text,
+                    r#","aws_access_key_id":"{id}","aws_secret_access_key":"{secret}""#
+                );
             }
             _ => {
-                let _ = write!(r.text, r#","{key}":"{}""#, plant(&mut r.planted, rule, value));
+                let _ = write!(
+                    r.text,
+                    r#","{key}":"{}""#,
+                    plant(&mut r.planted, rule, value)
+                );
             }
         }
     }
 
     /// One application log line (a PEM key spans several lines).
     fn log_line(&mut self) -> Record {
-        let mut r = Record { text: String::with_capacity(300), planted: Vec::new() };
+        let mut r = Record {
+            text: String::with_capacity(300),
+            planted: Vec::new(),
+        };
         let _ = write!(
             r.text,
             "2025-11-{:02}T{:02}:{:02}:{:02}.{:03}Z {} [{}] request_id={} latency_ms={} ua=\"Chrome/{}.0.{}.{}\" order={}",
@@ -272,16 +379,32 @@ impl Generator {
             let (key, rule, value) = self.secret();
             match rule {
                 "secret.private_key" => {
-                    let _ = write!(r.text, " msg=\"loaded key\"\n{}", plant(&mut r.planted, rule, value));
+                    let _ = write!(
+                        r.text,
+                        " msg=\"loaded key\"\n{}",
+                        plant(&mut r.planted, rule, value)
+                    );
                 }
                 "secret.http.bearer_token" => {
-                    let _ = write!(r.text, " header=\"Authorization: Bearer {}\"", plant(&mut r.planted, rule, value));
+                    let _ = write!(
+                        r.text,
+                        " header=\"Authorization: Bearer {}\"",
+                        plant(&mut r.planted, rule, value)
+                    );
                 }
                 "secret.connection_string.password" => {
-                    let _ = write!(r.text, " DATABASE_URL=postgres://app:{}@db.internal/prod", plant(&mut r.planted, rule, value));
+                    let _ = write!(
+                        r.text,
+                        " DATABASE_URL=postgres://app:{}@db.internal/prod",
+                        plant(&mut r.planted, rule, value)
+                    );
                 }
                 "secret.aws.access_key_id" => {
-                    let _ = write!(r.text, " aws_access_key_id={}", plant(&mut r.planted, rule, value));
+                    let _ = write!(
+                        r.text,
+                        " aws_access_key_id={}",
+                        plant(&mut r.planted, rule, value)
+                    );
                 }
                 _ => {
                     let _ = write!(r.text, " {key}={}", plant(&mut r.planted, rule, value));
@@ -296,53 +419,164 @@ impl Generator {
         let b62 = ALNUM;
         let url = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         match self.rng.u32(0..20) {
-            0 => ("openai_key", "secret.openai.api_key", format!("sk-{}T3BlbkFJ{}", self.chars(b62, 20), self.chars(b62, 20))),
-            1 => ("openai_key", "secret.openai.project_key", format!("sk-proj-{}T3BlbkFJ{}", self.chars(url, 74), self.chars(url, 74))),
-            2 => ("anthropic_key", "secret.anthropic.api_key", format!("sk-ant-api03-{}AA", self.chars(url, 93))),
+            0 => (
+                "openai_key",
+                "secret.openai.api_key",
+                format!("sk-{}T3BlbkFJ{}", self.chars(b62, 20), self.chars(b62, 20)),
+            ),
+            1 => (
+                "openai_key",
+                "secret.openai.project_key",
+                format!(
+                    "sk-proj-{}T3BlbkFJ{}",
+                    self.chars(url, 74),
+                    self.chars(url, 74)
+                ),
+            ),
+            2 => (
+                "anthropic_key",
+                "secret.anthropic.api_key",
+                format!("sk-ant-api03-{}AA", self.chars(url, 93)),
+            ),
             3 => {
                 let body = self.chars(b62, 30);
                 let prefix = self.pick(&["ghp_", "gho_", "ghs_"]);
-                ("gh_token", "secret.github.token", format!("{prefix}{body}{}", github_checksum(body.as_bytes())))
+                (
+                    "gh_token",
+                    "secret.github.token",
+                    format!("{prefix}{body}{}", github_checksum(body.as_bytes())),
+                )
             }
-            4 => ("gh_pat", "secret.github.fine_grained_pat", format!("github_pat_{}_{}", self.chars(b62, 22), self.chars(b62, 59))),
-            5 => ("aws", "secret.aws.access_key_id", format!("AKIA{}", self.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16))),
-            6 => ("slack_token", "secret.slack.token", format!("xoxb-{}-{}-{}", self.digits(11), self.digits(13), self.chars(b62, 24))),
-            7 => ("slack_webhook", "secret.slack.webhook", format!("https://hooks.slack.com/services/T{}/B{}/{}", self.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 8), self.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 10), self.chars(b62, 24))),
-            8 => ("stripe_key", "secret.stripe.secret_key", format!("sk_live_{}", self.chars(b62, 24))),
-            9 => ("stripe_rk", "secret.stripe.restricted_key", format!("rk_live_{}", self.chars(b62, 24))),
-            10 => ("google_api_key", "secret.google.api_key", format!("AIza{}", self.chars(url, 35))),
-            11 => ("sendgrid_key", "secret.sendgrid.api_key", format!("SG.{}.{}", self.chars(url, 22), self.chars(url, 43))),
-            12 => ("twilio_api_key", "secret.twilio.api_key", format!("SK{}", self.chars(HEX, 32))),
-            13 => ("twilio_auth_token", "secret.twilio.auth_token", self.chars(HEX, 32)),
-            14 => ("npm_token", "secret.npm.access_token", format!("npm_{}", self.chars(b62, 36))),
+            4 => (
+                "gh_pat",
+                "secret.github.fine_grained_pat",
+                format!("github_pat_{}_{}", self.chars(b62, 22), self.chars(b62, 59)),
+            ),
+            5 => (
+                "aws",
+                "secret.aws.access_key_id",
+                format!(
+                    "AKIA{}",
+                    self.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
+                ),
+            ),
+            6 => (
+                "slack_token",
+                "secret.slack.token",
+                format!(
+                    "xoxb-{}-{}-{}",
+                    self.digits(11),
+                    self.digits(13),
+                    self.chars(b62, 24)
+                ),
+            ),
+            7 => (
+                "slack_webhook",
+                "secret.slack.webhook",
+                format!(
+                    "https://hooks.slack.com/services/T{}/B{}/{}",
+                    self.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 8),
+                    self.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 10),
+                    self.chars(b62, 24)
+                ),
+            ),
+            8 => (
+                "stripe_key",
+                "secret.stripe.secret_key",
+                format!("sk_live_{}", self.chars(b62, 24)),
+            ),
+            9 => (
+                "stripe_rk",
+                "secret.stripe.restricted_key",
+                format!("rk_live_{}", self.chars(b62, 24)),
+            ),
+            10 => (
+                "google_api_key",
+                "secret.google.api_key",
+                format!("AIza{}", self.chars(url, 35)),
+            ),
+            11 => (
+                "sendgrid_key",
+                "secret.sendgrid.api_key",
+                format!("SG.{}.{}", self.chars(url, 22), self.chars(url, 43)),
+            ),
+            12 => (
+                "twilio_api_key",
+                "secret.twilio.api_key",
+                format!("SK{}", self.chars(HEX, 32)),
+            ),
+            13 => (
+                "twilio_auth_token",
+                "secret.twilio.auth_token",
+                self.chars(HEX, 32),
+            ),
+            14 => (
+                "npm_token",
+                "secret.npm.access_token",
+                format!("npm_{}", self.chars(b62, 36)),
+            ),
             15 => ("id_token", "secret.jwt", self.jwt()),
             16 => ("private_key", "secret.private_key", self.pem()),
-            17 => ("database_url", "secret.connection_string.password", self.chars(b62, 14)),
+            17 => (
+                "database_url",
+                "secret.connection_string.password",
+                self.chars(b62, 14),
+            ),
             _ => ("auth", "secret.http.bearer_token", self.chars(url, 40)),
         }
     }
 
     fn email(&mut self) -> String {
-        let first = self.pick(&["jane", "john", "maria", "li", "ahmed", "olga", "pierre", "sven", "yuki", "ana"]);
-        let last = self.pick(&["doe", "smith", "garcia", "wang", "khan", "ivanova", "martin", "berg", "sato", "silva"]);
-        let domain = self.pick(&["gmail.com", "yahoo.com", "outlook.com", "acme.io", "example.org", "mail.co.uk", "web.de"]);
+        let first = self.pick(&[
+            "jane", "john", "maria", "li", "ahmed", "olga", "pierre", "sven", "yuki", "ana",
+        ]);
+        let last = self.pick(&[
+            "doe", "smith", "garcia", "wang", "khan", "ivanova", "martin", "berg", "sato", "silva",
+        ]);
+        let domain = self.pick(&[
+            "gmail.com",
+            "yahoo.com",
+            "outlook.com",
+            "acme.io",
+            "example.org",
+            "mail.co.uk",
+            "web.de",
+        ]);
         format!("{first}.{last}{}@{domain}", self.rng.u32(1..10000))
     }
 
     fn ipv4(&mut self) -> String {
         let first = [23, 31, 45, 62, 81, 91, 104, 151, 185, 203][self.rng.usize(..10)];
-        format!("{first}.{}.{}.{}", self.rng.u32(0..256), self.rng.u32(0..256), self.rng.u32(1..255))
+        format!(
+            "{first}.{}.{}.{}",
+            self.rng.u32(0..256),
+            self.rng.u32(0..256),
+            self.rng.u32(1..255)
+        )
     }
 
     fn ipv6(&mut self) -> String {
-        let g: Vec<String> = (0..5).map(|_| format!("{:x}", self.rng.u32(1..0x10000))).collect();
-        format!("2a02:{}:{}:{}:{}:{}:{:x}:{:x}", g[0], g[1], g[2], g[3], g[4], self.rng.u32(1..0xffff), self.rng.u32(1..0xffff))
+        let g: Vec<String> = (0..5)
+            .map(|_| format!("{:x}", self.rng.u32(1..0x10000)))
+            .collect();
+        format!(
+            "2a02:{}:{}:{}:{}:{}:{:x}:{:x}",
+            g[0],
+            g[1],
+            g[2],
+            g[3],
+            g[4],
+            self.rng.u32(1..0xffff),
+            self.rng.u32(1..0xffff)
+        )
     }
 
     fn phone(&mut self) -> String {
         match self.rng.u32(0..5) {
             0 => {
-                let area = self.pick(&["212", "213", "312", "415", "617", "646", "702", "206", "303", "404"]);
+                let area = self.pick(&[
+                    "212", "213", "312", "415", "617", "646", "702", "206", "303", "404",
+                ]);
                 format!("+1{area}{}{}", self.rng.u32(200..999), self.digits(4))
             }
             1 => {
@@ -351,7 +585,13 @@ impl Generator {
             }
             2 => format!("+44 20 7946 0{}", self.digits(3)),
             3 => format!("+49 30 {}", self.rng.u32(2_000_000..9_999_999)),
-            _ => format!("+33 1 {} {} {} {}", self.rng.u32(10..99), self.rng.u32(10..99), self.rng.u32(10..99), self.rng.u32(10..99)),
+            _ => format!(
+                "+33 1 {} {} {} {}",
+                self.rng.u32(10..99),
+                self.rng.u32(10..99),
+                self.rng.u32(10..99),
+                self.rng.u32(10..99)
+            ),
         }
     }
 
@@ -380,13 +620,24 @@ impl Generator {
     fn iban(&mut self) -> String {
         let (cc, bban) = match self.rng.u32(0..3) {
             0 => ("DE", self.digits(18)),
-            1 => ("GB", format!("{}{}", self.pick(&["WEST", "BARC", "NWBK"]), self.digits(14))),
+            1 => (
+                "GB",
+                format!(
+                    "{}{}",
+                    self.pick(&["WEST", "BARC", "NWBK"]),
+                    self.digits(14)
+                ),
+            ),
             _ => ("FR", format!("{}{}", self.digits(20), self.digits(3))),
         };
         let check = iban_check(cc, &bban);
         let iban = format!("{cc}{check:02}{bban}");
         if self.chance(0.3) {
-            iban.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(" ")
+            iban.as_bytes()
+                .chunks(4)
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect::<Vec<_>>()
+                .join(" ")
         } else {
             iban
         }
@@ -397,22 +648,40 @@ impl Generator {
         if area == 666 {
             area = 667;
         }
-        format!("{area:03}-{:02}-{:04}", self.rng.u32(1..100), self.rng.u32(1..10000))
+        format!(
+            "{area:03}-{:02}-{:04}",
+            self.rng.u32(1..100),
+            self.rng.u32(1..10000)
+        )
     }
 
     fn jwt(&mut self) -> String {
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
-        let payload = URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"user-{}","iat":{}}}"#, self.rng.u32(..1_000_000), 1_731_000_000 + self.rng.u32(..1000)));
-        let sig = self.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", 43);
+        let payload = URL_SAFE_NO_PAD.encode(format!(
+            r#"{{"sub":"user-{}","iat":{}}}"#,
+            self.rng.u32(..1_000_000),
+            1_731_000_000 + self.rng.u32(..1000)
+        ));
+        let sig = self.chars(
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+            43,
+        );
         format!("{header}.{payload}.{sig}")
     }
 
     fn pem(&mut self) -> String {
         let raw: Vec<u8> = (0..480).map(|_| self.rng.u8(..)).collect();
         let b64 = STANDARD.encode(raw);
-        let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
+        let lines: Vec<&str> = b64
+            .as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
         let kind = self.pick(&["RSA ", "EC ", "", "OPENSSH "]);
-        format!("-----BEGIN {kind}PRIVATE KEY-----\n{}\n-----END {kind}PRIVATE KEY-----", lines.join("\n"))
+        format!(
+            "-----BEGIN {kind}PRIVATE KEY-----\n{}\n-----END {kind}PRIVATE KEY-----",
+            lines.join("\n")
+        )
     }
 }
 
@@ -424,7 +693,15 @@ pub fn luhn_digit(body: &str) -> u32 {
         .enumerate()
         .map(|(i, b)| {
             let d = u32::from(b - b'0');
-            if i % 2 == 0 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }
+            if i % 2 == 0 {
+                if d * 2 > 9 {
+                    d * 2 - 9
+                } else {
+                    d * 2
+                }
+            } else {
+                d
+            }
         })
         .sum();
     (10 - sum % 10) % 10
@@ -434,8 +711,16 @@ pub fn luhn_digit(body: &str) -> u32 {
 pub fn iban_check(cc: &str, bban: &str) -> u32 {
     let mut rem = 0u32;
     for b in bban.bytes().chain(cc.bytes()).chain(*b"00") {
-        let n = if b.is_ascii_digit() { u32::from(b - b'0') } else { u32::from(b - b'A') + 10 };
-        rem = if n >= 10 { (rem * 100 + n) % 97 } else { (rem * 10 + n) % 97 };
+        let n = if b.is_ascii_digit() {
+            u32::from(b - b'0')
+        } else {
+            u32::from(b - b'A') + 10
+        };
+        rem = if n >= 10 {
+            (rem * 100 + n) % 97
+        } else {
+            (rem * 10 + n) % 97
+        };
     }
     98 - rem
 }
@@ -483,4 +768,106 @@ mod tests {
             assert!(!luhn_ok(g.luhn_invalid_16().as_bytes()));
         }
     }
+}
+
+/// A finding reduced to what ground truth can be compared on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Found {
+    pub path: String,
+    pub line: Option<u64>,
+    pub rule: String,
+    pub value: String,
+}
+
+/// Per-rule counts of a comparison with ground truth.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Score {
+    pub planted: u64,
+    pub true_pos: u64,
+    pub false_pos: u64,
+    /// A few missed values and false findings, for diagnosis.
+    #[serde(skip)]
+    pub examples: Vec<String>,
+}
+
+impl Score {
+    /// Found / planted (1 when nothing was planted).
+    pub fn recall(&self) -> f64 {
+        if self.planted == 0 {
+            1.0
+        } else {
+            self.true_pos as f64 / self.planted as f64
+        }
+    }
+    /// True / reported (1 when nothing was reported).
+    pub fn precision(&self) -> f64 {
+        let reported = self.true_pos + self.false_pos;
+        if reported == 0 {
+            1.0
+        } else {
+            self.true_pos as f64 / reported as f64
+        }
+    }
+}
+
+/// Compares findings with truth per rule; a finding matches when the file
+/// name, line, rule and value agree (files are matched by name suffix).
+pub fn evaluate(truth: &[Truth], found: &[Found]) -> std::collections::BTreeMap<String, Score> {
+    use std::collections::{BTreeMap, HashSet};
+    let key = |file: &str, line: Option<u64>, rule: &str, value: &str| {
+        let name = file.rsplit(['/', '\\']).next().unwrap_or(file).to_string();
+        (name, line, rule.to_string(), value.to_string())
+    };
+    let planted: HashSet<_> = truth
+        .iter()
+        .map(|t| key(&t.file, Some(t.line), &t.rule, &t.value))
+        .collect();
+    let mut scores: BTreeMap<String, Score> = BTreeMap::new();
+    for t in &planted {
+        scores.entry(t.2.clone()).or_default().planted += 1;
+    }
+    let mut seen = HashSet::new();
+    for f in found {
+        let k = key(&f.path, f.line, &f.rule, &f.value);
+        if !seen.insert(k.clone()) {
+            continue;
+        }
+        let s = scores.entry(f.rule.clone()).or_default();
+        if planted.contains(&k) {
+            s.true_pos += 1;
+        } else {
+            s.false_pos += 1;
+            if s.examples.len() < 6 {
+                s.examples
+                    .push(format!("false: {}:{:?} {:?}", k.0, k.1, k.3));
+            }
+        }
+    }
+    for t in planted.difference(&seen) {
+        let s = scores.entry(t.2.clone()).or_default();
+        if s.examples.len() < 6 {
+            s.examples
+                .push(format!("missed: {}:{:?} {:?}", t.0, t.1, t.3));
+        }
+    }
+    scores
+}
+
+/// A plain-text table of scores, with the worst rules visible at a glance.
+pub fn score_table(scores: &std::collections::BTreeMap<String, Score>) -> String {
+    let mut t = format!(
+        "{:<36} {:>8} {:>8} {:>6} {:>8} {:>9}\n",
+        "rule", "planted", "found", "false", "recall", "precision"
+    );
+    for (rule, s) in scores {
+        t.push_str(&format!(
+            "{rule:<36} {:>8} {:>8} {:>6} {:>8.4} {:>9.4}\n",
+            s.planted,
+            s.true_pos,
+            s.false_pos,
+            s.recall(),
+            s.precision()
+        ));
+    }
+    t
 }

@@ -58,7 +58,9 @@ pub fn open<'a>(raw: Box<dyn Read + Send + 'a>) -> Result<Opened<'a>, OpenError>
         reader = match magic {
             Magic::Plain => return Ok(Opened { reader, layers }),
             _ if layers.len() >= MAX_LAYERS => {
-                return Err(OpenError::Unsupported(format!("more than {MAX_LAYERS} nested compression layers")))
+                return Err(OpenError::Unsupported(format!(
+                    "more than {MAX_LAYERS} nested compression layers"
+                )))
             }
             Magic::Gzip => {
                 layers.push("gzip");
@@ -66,12 +68,25 @@ pub fn open<'a>(raw: Box<dyn Read + Send + 'a>) -> Result<Opened<'a>, OpenError>
             }
             Magic::Zstd => {
                 layers.push("zstd");
-                let dec = zstd::stream::read::Decoder::with_buffer(reader).map_err(OpenError::Io)?;
+                let dec =
+                    zstd::stream::read::Decoder::with_buffer(reader).map_err(OpenError::Io)?;
                 Box::new(BufReader::with_capacity(BUF, dec))
             }
-            Magic::Zip => return Err(OpenError::Unsupported("zip archives are not scanned yet".into())),
-            Magic::Bzip2 => return Err(OpenError::Unsupported("bzip2 compression is not supported".into())),
-            Magic::Xz => return Err(OpenError::Unsupported("xz compression is not supported".into())),
+            Magic::Zip => {
+                return Err(OpenError::Unsupported(
+                    "zip archives are not scanned yet".into(),
+                ))
+            }
+            Magic::Bzip2 => {
+                return Err(OpenError::Unsupported(
+                    "bzip2 compression is not supported".into(),
+                ))
+            }
+            Magic::Xz => {
+                return Err(OpenError::Unsupported(
+                    "xz compression is not supported".into(),
+                ))
+            }
         };
     }
 }
@@ -100,15 +115,24 @@ mod tests {
     fn multi_member_gzip_and_nested_zstd() {
         let mut two = gz(b"first\n");
         two.extend(gz(b"second\n"));
-        assert_eq!(read_all(two.clone()), (b"first\nsecond\n".to_vec(), vec!["gzip"]));
+        assert_eq!(
+            read_all(two.clone()),
+            (b"first\nsecond\n".to_vec(), vec!["gzip"])
+        );
         let z = zstd::encode_all(&two[..], 1).unwrap();
-        assert_eq!(read_all(z), (b"first\nsecond\n".to_vec(), vec!["zstd", "gzip"]));
+        assert_eq!(
+            read_all(z),
+            (b"first\nsecond\n".to_vec(), vec!["zstd", "gzip"])
+        );
         assert_eq!(read_all(b"plain".to_vec()), (b"plain".to_vec(), vec![]));
     }
 
     #[test]
     fn zip_is_reported_unsupported_and_corrupt_gzip_errors() {
-        assert!(matches!(open(Box::new(io::Cursor::new(b"PK\x03\x04rest".to_vec()))), Err(OpenError::Unsupported(_))));
+        assert!(matches!(
+            open(Box::new(io::Cursor::new(b"PK\x03\x04rest".to_vec()))),
+            Err(OpenError::Unsupported(_))
+        ));
         let mut bad = gz(b"some data that is long enough to matter\n");
         let n = bad.len();
         bad[n / 2] ^= 0xff;

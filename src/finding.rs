@@ -47,7 +47,9 @@ pub struct Fingerprinter {
 impl Fingerprinter {
     /// A fingerprinter keyed with `key`.
     pub fn new(key: &[u8]) -> Self {
-        Fingerprinter { mac: Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length") }
+        Fingerprinter {
+            mac: Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length"),
+        }
     }
 
     /// The fingerprint of an already normalised value.
@@ -70,7 +72,11 @@ pub fn normalize(kind: Normalize, v: &[u8]) -> Vec<u8> {
             out.extend(v.iter().filter(|b| b.is_ascii_digit()));
             out
         }
-        Normalize::AlnumUpper => v.iter().filter(|b| b.is_ascii_alphanumeric()).map(u8::to_ascii_uppercase).collect(),
+        Normalize::AlnumUpper => v
+            .iter()
+            .filter(|b| b.is_ascii_alphanumeric())
+            .map(u8::to_ascii_uppercase)
+            .collect(),
     }
 }
 
@@ -80,7 +86,9 @@ pub fn percent_decode(v: &[u8]) -> Vec<u8> {
     let mut i = 0;
     while i < v.len() {
         if v[i] == b'%' && i + 2 < v.len() {
-            if let Ok(b) = u8::from_str_radix(std::str::from_utf8(&v[i + 1..i + 3]).unwrap_or("zz"), 16) {
+            if let Ok(b) =
+                u8::from_str_radix(std::str::from_utf8(&v[i + 1..i + 3]).unwrap_or("zz"), 16)
+            {
                 out.push(b);
                 i += 3;
                 continue;
@@ -100,19 +108,37 @@ pub fn preview(kind: Preview, v: &[u8]) -> String {
         Preview::Email => {
             let decoded = String::from_utf8_lossy(&percent_decode(v)).into_owned();
             match decoded.rsplit_once('@') {
-                Some((local, domain)) => format!("{}***@{}", take(local, 2.min(local.chars().count() / 2)), domain),
+                Some((local, domain)) => format!(
+                    "{}***@{}",
+                    take(local, 2.min(local.chars().count() / 2)),
+                    domain
+                ),
                 None => prefix(&chars),
             }
         }
         Preview::Last4 => {
-            let alnum: Vec<char> = chars.iter().copied().filter(char::is_ascii_alphanumeric).collect();
-            let keep = if alnum.len() >= 10 { 4 } else { 2.min(alnum.len() / 3) };
-            format!("****{}", alnum[alnum.len() - keep..].iter().collect::<String>())
+            let alnum: Vec<char> = chars
+                .iter()
+                .copied()
+                .filter(char::is_ascii_alphanumeric)
+                .collect();
+            let keep = if alnum.len() >= 10 {
+                4
+            } else {
+                2.min(alnum.len() / 3)
+            };
+            format!(
+                "****{}",
+                alnum[alnum.len() - keep..].iter().collect::<String>()
+            )
         }
         Preview::Ip => {
             let sep = if s.contains(':') { ':' } else { '.' };
             let parts: Vec<&str> = s.split(sep).collect();
-            format!("{}{sep}***", parts[..2.min(parts.len())].join(&sep.to_string()))
+            format!(
+                "{}{sep}***",
+                parts[..2.min(parts.len())].join(&sep.to_string())
+            )
         }
         Preview::Prefix => prefix(&chars),
     }
@@ -136,20 +162,41 @@ mod tests {
 
     #[test]
     fn previews_hide_the_value() {
-        assert_eq!(preview(Preview::Email, b"jane.doe@gmail.com"), "ja***@gmail.com");
-        assert_eq!(preview(Preview::Email, b"jane%40example.org"), "ja***@example.org");
+        assert_eq!(
+            preview(Preview::Email, b"jane.doe@gmail.com"),
+            "ja***@gmail.com"
+        );
+        assert_eq!(
+            preview(Preview::Email, b"jane%40example.org"),
+            "ja***@example.org"
+        );
         assert_eq!(preview(Preview::Last4, b"4242 4242 4242 4242"), "****4242");
         assert_eq!(preview(Preview::Ip, b"203.0.113.42"), "203.0.***");
-        assert_eq!(preview(Preview::Prefix, b"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"), "ghp_u8***");
+        assert_eq!(
+            preview(Preview::Prefix, b"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"),
+            "ghp_u8***"
+        );
         assert_eq!(preview(Preview::Prefix, b"short"), "***");
     }
 
     #[test]
     fn normalisation_joins_spellings() {
-        assert_eq!(normalize(Normalize::UrlDecodeLower, b"Jane%40Example.org"), b"jane@example.org");
-        assert_eq!(normalize(Normalize::Lower, b"Jane@Example.org"), b"jane@example.org");
-        assert_eq!(normalize(Normalize::Digits, b"+1 (415) 555-2671"), b"+14155552671");
-        assert_eq!(normalize(Normalize::AlnumUpper, b"gb82 west 1234"), b"GB82WEST1234");
+        assert_eq!(
+            normalize(Normalize::UrlDecodeLower, b"Jane%40Example.org"),
+            b"jane@example.org"
+        );
+        assert_eq!(
+            normalize(Normalize::Lower, b"Jane@Example.org"),
+            b"jane@example.org"
+        );
+        assert_eq!(
+            normalize(Normalize::Digits, b"+1 (415) 555-2671"),
+            b"+14155552671"
+        );
+        assert_eq!(
+            normalize(Normalize::AlnumUpper, b"gb82 west 1234"),
+            b"GB82WEST1234"
+        );
     }
 
     #[test]

@@ -23,7 +23,10 @@ pub struct Key {
 impl Key {
     /// A short public id of the key: the first 16 hex digits of SHA-256.
     pub fn id(&self) -> String {
-        let d = Sha256::new().chain_update(b"leakscope-key-id\0").chain_update(&self.bytes).finalize();
+        let d = Sha256::new()
+            .chain_update(b"leakscope-key-id\0")
+            .chain_update(&self.bytes)
+            .finalize();
         hex::encode(&d[..8])
     }
 }
@@ -31,16 +34,27 @@ impl Key {
 /// Loads the key by the order above.
 pub fn load_key(key_file: Option<&Path>) -> Result<Key> {
     if let Some(p) = key_file {
-        let bytes = std::fs::read(p).with_context(|| format!("cannot read key file {}", p.display()))?;
+        let bytes =
+            std::fs::read(p).with_context(|| format!("cannot read key file {}", p.display()))?;
         let bytes = trim(bytes);
         if bytes.len() < 16 {
-            bail!("key file {} holds {} bytes; use at least 16 random bytes", p.display(), bytes.len());
+            bail!(
+                "key file {} holds {} bytes; use at least 16 random bytes",
+                p.display(),
+                bytes.len()
+            );
         }
-        return Ok(Key { bytes, source: format!("file:{}", p.display()) });
+        return Ok(Key {
+            bytes,
+            source: format!("file:{}", p.display()),
+        });
     }
     if let Ok(v) = std::env::var(KEY_ENV) {
         if !v.is_empty() {
-            return Ok(Key { bytes: v.into_bytes(), source: format!("env:{KEY_ENV}") });
+            return Ok(Key {
+                bytes: v.into_bytes(),
+                source: format!("env:{KEY_ENV}"),
+            });
         }
     }
     stored_key()
@@ -67,15 +81,22 @@ fn stored_key() -> Result<Key> {
     let dir = config_dir()?;
     let path = dir.join("fingerprint.key");
     if path.exists() {
-        let bytes = trim(std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?);
-        return Ok(Key { bytes, source: format!("stored:{}", path.display()) });
+        let bytes =
+            trim(std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?);
+        return Ok(Key {
+            bytes,
+            source: format!("stored:{}", path.display()),
+        });
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut raw = [0u8; 32];
     getrandom::fill(&mut raw).map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
     let bytes = hex::encode(raw).into_bytes();
     write_private(&path, &bytes)?;
-    Ok(Key { bytes, source: format!("generated:{}", path.display()) })
+    Ok(Key {
+        bytes,
+        source: format!("generated:{}", path.display()),
+    })
 }
 
 #[cfg(unix)]
@@ -94,7 +115,8 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
 
 #[cfg(not(unix))]
 fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).with_context(|| format!("cannot create key file {}", path.display()))
+    std::fs::write(path, bytes)
+        .with_context(|| format!("cannot create key file {}", path.display()))
 }
 
 #[cfg(test)]

@@ -6,12 +6,15 @@
 //! regex, validators) → `finding` (locations, previews, fingerprints) →
 //! `report` (findings.jsonl, summary.json, human output).
 
-pub mod rules;
-pub mod source;
+pub mod cli;
 pub mod corpus;
 pub mod decode;
 pub mod decompress;
 pub mod engine;
 pub mod finding;
 pub mod key;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod source;
 pub mod validate;

@@ -54,7 +54,11 @@ impl Filter {
             Ok(b.build()?)
         };
         Ok(Filter {
-            include: if include.is_empty() { None } else { Some(build(include)?) },
+            include: if include.is_empty() {
+                None
+            } else {
+                Some(build(include)?)
+            },
             exclude: build(exclude)?,
         })
     }
@@ -79,41 +83,60 @@ pub fn collect(paths: &[PathBuf], filter: &Filter, skip: Option<&Path>) -> Walk 
     let skip = skip.and_then(|p| p.canonicalize().ok());
     for p in paths {
         if p.as_os_str() == "-" {
-            walk.inputs.push(Input { kind: InputKind::Stdin, display: "<stdin>".into(), size: None });
+            walk.inputs.push(Input {
+                kind: InputKind::Stdin,
+                display: "<stdin>".into(),
+                size: None,
+            });
             continue;
         }
         match std::fs::metadata(p) {
             Ok(m) if m.is_dir() => walk_dir(p, filter, skip.as_deref(), &mut walk),
             Ok(m) => walk.inputs.push(file_input(p, Some(m.len()))),
-            Err(e) => walk.errors.push((p.display().to_string(), format!("cannot read: {e}"))),
+            Err(e) => walk
+                .errors
+                .push((p.display().to_string(), format!("cannot read: {e}"))),
         }
     }
     walk
 }
 
 fn file_input(p: &Path, size: Option<u64>) -> Input {
-    Input { kind: InputKind::File(p.to_path_buf()), display: p.display().to_string().into(), size }
+    Input {
+        kind: InputKind::File(p.to_path_buf()),
+        display: p.display().to_string().into(),
+        size,
+    }
 }
 
 fn walk_dir(root: &Path, filter: &Filter, skip: Option<&Path>, walk: &mut Walk) {
-    let it = walkdir::WalkDir::new(root).sort_by_file_name().into_iter().filter_entry(|e| {
-        let rel = e.path().strip_prefix(root).unwrap_or(e.path());
-        let is_dir = e.file_type().is_dir();
-        let vcs = is_dir && e.file_name().to_str().is_some_and(|n| SKIP_DIRS.contains(&n));
-        let skipped = skip.is_some_and(|s| e.path().canonicalize().is_ok_and(|c| c == s));
-        !(vcs || skipped || (e.depth() > 0 && filter.excluded(rel)))
-    });
+    let it = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+            let is_dir = e.file_type().is_dir();
+            let vcs = is_dir
+                && e.file_name()
+                    .to_str()
+                    .is_some_and(|n| SKIP_DIRS.contains(&n));
+            let skipped = skip.is_some_and(|s| e.path().canonicalize().is_ok_and(|c| c == s));
+            !(vcs || skipped || (e.depth() > 0 && filter.excluded(rel)))
+        });
     for entry in it {
         match entry {
             Ok(e) if e.file_type().is_file() => {
                 let rel = e.path().strip_prefix(root).unwrap_or(e.path());
                 if filter.included(rel) {
-                    walk.inputs.push(file_input(e.path(), e.metadata().ok().map(|m| m.len())));
+                    walk.inputs
+                        .push(file_input(e.path(), e.metadata().ok().map(|m| m.len())));
                 }
             }
             Ok(_) => {}
             Err(e) => {
-                let path = e.path().map_or_else(|| root.display().to_string(), |p| p.display().to_string());
+                let path = e
+                    .path()
+                    .map_or_else(|| root.display().to_string(), |p| p.display().to_string());
                 walk.errors.push((path, format!("cannot read: {e}")));
             }
         }
@@ -128,17 +151,39 @@ mod tests {
     fn walks_filters_and_skips_vcs_and_report_folders() {
         let d = tempfile::tempdir().unwrap();
         let root = d.path();
-        for f in ["a.log", "sub/b.ndjson", "sub/c.tmp", ".git/config", "report/findings.jsonl"] {
+        for f in [
+            "a.log",
+            "sub/b.ndjson",
+            "sub/c.tmp",
+            ".git/config",
+            "report/findings.jsonl",
+        ] {
             let p = root.join(f);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, "x").unwrap();
         }
         let names = |w: &Walk| -> Vec<String> {
-            w.inputs.iter().map(|i| i.display.strip_prefix(&*root.display().to_string()).unwrap().to_string()).collect()
+            w.inputs
+                .iter()
+                .map(|i| {
+                    i.display
+                        .strip_prefix(&*root.display().to_string())
+                        .unwrap()
+                        .to_string()
+                })
+                .collect()
         };
-        let all = collect(&[root.to_path_buf()], &Filter::new(&[], &["*.tmp".into()]).unwrap(), Some(&root.join("report")));
+        let all = collect(
+            &[root.to_path_buf()],
+            &Filter::new(&[], &["*.tmp".into()]).unwrap(),
+            Some(&root.join("report")),
+        );
         assert_eq!(names(&all), vec!["/a.log", "/sub/b.ndjson"]);
-        let only = collect(&[root.to_path_buf()], &Filter::new(&["sub/**".into()], &[]).unwrap(), None);
+        let only = collect(
+            &[root.to_path_buf()],
+            &Filter::new(&["sub/**".into()], &[]).unwrap(),
+            None,
+        );
         assert_eq!(names(&only), vec!["/sub/b.ndjson", "/sub/c.tmp"]);
         let missing = collect(&[root.join("nope")], &Filter::new(&[], &[]).unwrap(), None);
         assert_eq!(missing.errors.len(), 1);

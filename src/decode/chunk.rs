@@ -40,7 +40,16 @@ impl<R: Read> Chunker<R> {
     /// Chunks of about `size` bytes; cut lines repeat `overlap` bytes.
     pub fn new(reader: R, size: usize, overlap: usize) -> Self {
         let size = size.max(2 * overlap + 1);
-        Chunker { reader, size, overlap, carry: Vec::new(), index: 0, offset: 0, line_offset: 0, done: false }
+        Chunker {
+            reader,
+            size,
+            overlap,
+            carry: Vec::new(),
+            index: 0,
+            offset: 0,
+            line_offset: 0,
+            done: false,
+        }
     }
 
     fn fill(&mut self, data: &mut Vec<u8>) -> io::Result<bool> {
@@ -105,7 +114,11 @@ impl<R: Read> Iterator for Chunker<R> {
         };
         let advance = (chunk.data.len() - if cut_line { self.overlap } else { 0 }) as u64;
         self.offset += advance;
-        self.line_offset = if cut_line { self.line_offset + advance } else { 0 };
+        self.line_offset = if cut_line {
+            self.line_offset + advance
+        } else {
+            0
+        };
         self.index += 1;
         Some(Ok(chunk))
     }
@@ -116,7 +129,9 @@ mod tests {
     use super::*;
 
     fn chunks(input: &[u8], size: usize, overlap: usize) -> Vec<Chunk> {
-        Chunker::new(input, size, overlap).map(|c| c.unwrap()).collect()
+        Chunker::new(input, size, overlap)
+            .map(|c| c.unwrap())
+            .collect()
     }
 
     #[test]
@@ -126,7 +141,9 @@ mod tests {
         let joined: Vec<u8> = cs.iter().flat_map(|c| c.data.clone()).collect();
         assert_eq!(joined, input);
         assert!(cs[..cs.len() - 1].iter().all(|c| c.data.ends_with(b"\n")));
-        assert!(cs.iter().all(|c| c.line_offset == 0 && c.report_until == c.data.len()));
+        assert!(cs
+            .iter()
+            .all(|c| c.line_offset == 0 && c.report_until == c.data.len()));
     }
 
     #[test]

@@ -25,7 +25,11 @@ impl View {
         let mut changed = false;
         let mut i = 0;
         while i < raw.len() {
-            let (bytes, used) = if raw[i] == b'\\' { decode_escape(&raw[i..]) } else { (Decoded::One(raw[i]), 1) };
+            let (bytes, used) = if raw[i] == b'\\' {
+                decode_escape(&raw[i..])
+            } else {
+                (Decoded::One(raw[i]), 1)
+            };
             if used > 1 {
                 changed = true;
             }
@@ -66,7 +70,9 @@ impl Decoded {
 /// Decodes the escape at the start of `s` (which begins with `\`); returns the
 /// bytes and how many raw bytes it used. Unknown escapes stay as they are.
 fn decode_escape(s: &[u8]) -> (Decoded, usize) {
-    let Some(&c) = s.get(1) else { return (Decoded::One(b'\\'), 1) };
+    let Some(&c) = s.get(1) else {
+        return (Decoded::One(b'\\'), 1);
+    };
     let simple = match c {
         b'n' => Some(b'\n'),
         b'r' => Some(b'\r'),
@@ -116,7 +122,10 @@ mod tests {
         let mut v = View::default();
         assert!(v.build(raw));
         let text = String::from_utf8(v.view.clone()).unwrap();
-        assert_eq!(text, "{\"e\":\"jane@x.org\",\"k\":\"a\nb\",\"q\":\"\"hi\" \u{1F600} \\d\"}");
+        assert_eq!(
+            text,
+            "{\"e\":\"jane@x.org\",\"k\":\"a\nb\",\"q\":\"\"hi\" \u{1F600} \\d\"}"
+        );
         let at = text.find("jane@x.org").unwrap();
         let (s, e) = v.raw_span(at, at + "jane@x.org".len());
         assert_eq!(&raw[s..e], br"jane\u0040x.org");

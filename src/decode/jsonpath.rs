@@ -48,7 +48,10 @@ pub fn paths_at(json: &[u8], offsets: &[usize]) -> Vec<Option<String>> {
                 let end = string_end(json, i);
                 if let Some(Frame::Object(k @ None)) = stack.last_mut() {
                     if is_key(json, end) {
-                        *k = Some(String::from_utf8_lossy(&json[i + 1..end.saturating_sub(1).max(i + 1)]).into_owned());
+                        *k = Some(
+                            String::from_utf8_lossy(&json[i + 1..end.saturating_sub(1).max(i + 1)])
+                                .into_owned(),
+                        );
                     }
                 }
                 (i, end)
@@ -57,7 +60,10 @@ pub fn paths_at(json: &[u8], offsets: &[usize]) -> Vec<Option<String>> {
             _ => (i, scalar_end(json, i)),
         };
         while next < offsets.len() && offsets[next] < tok_end {
-            if offsets[next] >= tok_start && !matches!(c, b'{' | b'[' | b'}' | b']' | b',' | b':') && !c.is_ascii_whitespace() {
+            if offsets[next] >= tok_start
+                && !matches!(c, b'{' | b'[' | b'}' | b']' | b',' | b':')
+                && !c.is_ascii_whitespace()
+            {
                 out[next] = Some(render(&stack));
             }
             next += 1;
@@ -89,7 +95,10 @@ fn scalar_end(json: &[u8], start: usize) -> usize {
 
 /// A string is a key when the next non-space byte is `:`.
 fn is_key(json: &[u8], after: usize) -> bool {
-    json[after.min(json.len())..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b':')
+    json[after.min(json.len())..]
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        == Some(&b':')
 }
 
 /// Renders the stack as a JSONPath: `$.a.b[3]['x y']`.
@@ -109,7 +118,8 @@ fn render(stack: &[Frame]) -> String {
 pub fn push_key(p: &mut String, k: &str) {
     let plain = !k.is_empty()
         && !k.as_bytes()[0].is_ascii_digit()
-        && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'-');
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'-');
     if plain {
         p.push('.');
         p.push_str(k);

@@ -43,14 +43,25 @@ pub fn sniff_format(head: &[u8], name: &str) -> Format {
         return Format::Binary;
     }
     let lower = name.to_ascii_lowercase();
-    let by_name = [".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz", ".ndjson.zst", ".jsonl.zst"]
-        .iter()
-        .any(|s| lower.ends_with(s));
+    let by_name = [
+        ".ndjson",
+        ".jsonl",
+        ".ndjson.gz",
+        ".jsonl.gz",
+        ".ndjson.zst",
+        ".jsonl.zst",
+    ]
+    .iter()
+    .any(|s| lower.ends_with(s));
     let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let first = body.iter().position(|b| !b.is_ascii_whitespace()).map(|i| &body[i..]);
+    let first = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|i| &body[i..]);
     let line_is_object = first.is_some_and(|f| {
         let line = &f[..memchr::memchr(b'\n', f).unwrap_or(f.len())];
-        line.first() == Some(&b'{') && (line.trim_ascii_end().last() == Some(&b'}') || line.len() == f.len())
+        line.first() == Some(&b'{')
+            && (line.trim_ascii_end().last() == Some(&b'}') || line.len() == f.len())
     });
     if line_is_object || by_name {
         Format::Ndjson
@@ -79,7 +90,11 @@ pub struct BufScratch {
 impl BufScratch {
     /// Buffers for scanning with `engine`.
     pub fn new(engine: &Engine) -> Self {
-        BufScratch { engine: engine.scratch(), hits: Vec::new(), view: View::default() }
+        BufScratch {
+            engine: engine.scratch(),
+            hits: Vec::new(),
+            view: View::default(),
+        }
     }
 }
 
@@ -88,7 +103,12 @@ impl BufScratch {
 pub fn scan_buffer(engine: &Engine, buf: &[u8], s: &mut BufScratch, out: &mut Vec<Match>) {
     s.hits.clear();
     engine.scan(buf, &mut s.engine, &mut s.hits);
-    out.extend(s.hits.iter().map(|h| Match { start: h.start, end: h.end, rule: h.rule, decoded: None }));
+    out.extend(s.hits.iter().map(|h| Match {
+        start: h.start,
+        end: h.end,
+        rule: h.rule,
+        decoded: None,
+    }));
     let mut resume = 0;
     for pos in memchr::memchr_iter(b'\\', buf) {
         if pos < resume {
@@ -105,7 +125,12 @@ pub fn scan_buffer(engine: &Engine, buf: &[u8], s: &mut BufScratch, out: &mut Ve
             let (rs, re) = s.view.raw_span(h.start, h.end);
             if re - rs != h.end - h.start {
                 let decoded = Some(s.view.view[h.start..h.end].to_vec());
-                out.push(Match { start: lo + rs, end: lo + re, rule: h.rule, decoded });
+                out.push(Match {
+                    start: lo + rs,
+                    end: lo + re,
+                    rule: h.rule,
+                    decoded,
+                });
             }
         }
     }
@@ -120,8 +145,14 @@ mod tests {
     #[test]
     fn sniffing() {
         assert_eq!(sniff_format(b"{\"a\":1}\n{\"a\":2}\n", "x"), Format::Ndjson);
-        assert_eq!(sniff_format(b"\xEF\xBB\xBF  {\"a\":1}\n", "x"), Format::Ndjson);
-        assert_eq!(sniff_format(b"2025-01-01 INFO start\n", "app.log"), Format::Text);
+        assert_eq!(
+            sniff_format(b"\xEF\xBB\xBF  {\"a\":1}\n", "x"),
+            Format::Ndjson
+        );
+        assert_eq!(
+            sniff_format(b"2025-01-01 INFO start\n", "app.log"),
+            Format::Text
+        );
         assert_eq!(sniff_format(b"plain", "events.jsonl"), Format::Ndjson);
         assert_eq!(sniff_format(b"ELF\0\0\x01", "a.out"), Format::Binary);
     }

@@ -67,10 +67,16 @@ pub struct Engine {
     pool: Mutex<Vec<Scratch>>,
 }
 
-/// Compiles one rule's pattern with Unicode off and a size limit.
+/// Compiles one rule's pattern with Unicode off, multi-line anchors (so `$`
+/// and `^` hold at the edges of a line-clamped window) and a size limit.
 pub fn compile_pattern(pattern: &str) -> Result<meta::Regex> {
     meta::Regex::builder()
-        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .syntax(
+            syntax::Config::new()
+                .unicode(false)
+                .utf8(false)
+                .multi_line(true),
+        )
         .configure(
             meta::Config::new()
                 .utf8_empty(false)
@@ -83,9 +89,18 @@ pub fn compile_pattern(pattern: &str) -> Result<meta::Regex> {
 }
 
 fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
-    let regex = compile_pattern(&rule.pattern)
-        .with_context(|| format!("rule {} ({}): pattern does not compile", rule.id, rule.origin))?;
-    let group = usize::from(regex.group_info().group_len(regex_automata::PatternID::ZERO) > 1);
+    let regex = compile_pattern(&rule.pattern).with_context(|| {
+        format!(
+            "rule {} ({}): pattern does not compile",
+            rule.id, rule.origin
+        )
+    })?;
+    let group = usize::from(
+        regex
+            .group_info()
+            .group_len(regex_automata::PatternID::ZERO)
+            > 1,
+    );
     let validators = rule
         .validate
         .iter()
@@ -93,12 +108,25 @@ fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
         .collect::<Result<Vec<_>>>()
         .with_context(|| format!("rule {} ({})", rule.id, rule.origin))?;
     if rule.keywords.is_empty() && rule.trigger.is_none() {
-        bail!("rule {} ({}) has no keywords and no trigger", rule.id, rule.origin);
+        bail!(
+            "rule {} ({}) has no keywords and no trigger",
+            rule.id,
+            rule.origin
+        );
     }
     if rule.trigger == Some(Trigger::Digits) && rule.digits.is_none() {
-        bail!("rule {} ({}): trigger \"digits\" needs a `digits = [min, max]` range", rule.id, rule.origin);
+        bail!(
+            "rule {} ({}): trigger \"digits\" needs a `digits = [min, max]` range",
+            rule.id,
+            rule.origin
+        );
     }
-    Ok(CompiledRule { rule: rule.clone(), regex, group, validators })
+    Ok(CompiledRule {
+        rule: rule.clone(),
+        regex,
+        group,
+        validators,
+    })
 }
 
 impl Engine {
@@ -217,7 +245,15 @@ impl Engine {
     }
 
     /// Runs one rule's regex over `hay[start..end]` and validates each match.
-    fn confirm(&self, rule: u32, hay: &[u8], start: usize, end: usize, scratch: &mut Scratch, out: &mut Vec<Hit>) {
+    fn confirm(
+        &self,
+        rule: u32,
+        hay: &[u8],
+        start: usize,
+        end: usize,
+        scratch: &mut Scratch,
+        out: &mut Vec<Hit>,
+    ) {
         let cr = &self.rules[rule as usize];
         let cache = &mut scratch.caches[rule as usize];
         scratch.slots.clear();
@@ -225,18 +261,31 @@ impl Engine {
         let mut at = start;
         while at < end {
             let input = Input::new(hay).range(at..end);
-            if cr.regex.search_slots_with(cache, &input, &mut scratch.slots).is_none() {
+            if cr
+                .regex
+                .search_slots_with(cache, &input, &mut scratch.slots)
+                .is_none()
+            {
                 break;
             }
             let whole_end = scratch.slots[1].map_or(end, |v| v.get());
             let whole_start = scratch.slots[0].map_or(at, |v| v.get());
             at = whole_end.max(whole_start + 1);
-            let (Some(s), Some(e)) = (scratch.slots[2 * cr.group], scratch.slots[2 * cr.group + 1]) else {
+            let (Some(s), Some(e)) = (scratch.slots[2 * cr.group], scratch.slots[2 * cr.group + 1])
+            else {
                 continue;
             };
-            let ctx = Ctx { hay, start: s.get(), end: e.get() };
+            let ctx = Ctx {
+                hay,
+                start: s.get(),
+                end: e.get(),
+            };
             if ctx.start < ctx.end && cr.validators.iter().all(|v| v.check(&ctx)) {
-                out.push(Hit { start: ctx.start, end: ctx.end, rule });
+                out.push(Hit {
+                    start: ctx.start,
+                    end: ctx.end,
+                    rule,
+                });
             }
         }
     }
@@ -284,7 +333,12 @@ mod tests {
         e.scan(hay.as_bytes(), &mut s, &mut hits);
         hits.sort();
         hits.iter()
-            .map(|h| (e.rules()[h.rule as usize].rule.id.clone(), hay[h.start..h.end].to_string()))
+            .map(|h| {
+                (
+                    e.rules()[h.rule as usize].rule.id.clone(),
+                    hay[h.start..h.end].to_string(),
+                )
+            })
             .collect()
     }
 
@@ -314,7 +368,10 @@ window = 2
     fn keyword_window_regex_and_validator() {
         let e = engine(FAKE);
         assert_eq!(
-            values(&e, "a tok_abc12345 b tok_xxxxxxxx tok_short 123-456 1234-567"),
+            values(
+                &e,
+                "a tok_abc12345 b tok_xxxxxxxx tok_short 123-456 1234-567"
+            ),
             vec![
                 ("secret.fake.tok".into(), "tok_abc12345".into()),
                 ("pii.fake.num".into(), "123-456".into()),

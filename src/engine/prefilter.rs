@@ -65,7 +65,11 @@ impl Prefilter {
                 .build(chunk.iter().map(|(k, _)| k))?;
             groups.push((ac, chunk.iter().map(|(_, r)| r.clone()).collect()));
         }
-        Ok(Prefilter { groups, bytes, kept })
+        Ok(Prefilter {
+            groups,
+            bytes,
+            kept,
+        })
     }
 
     /// Appends every keyword occurrence in `hay`, as candidates, to `out`.
@@ -74,7 +78,11 @@ impl Prefilter {
             let mut at = 0;
             while let Some(m) = ac.find(Input::new(hay).range(at..)) {
                 for &rule in &rules[m.pattern().as_usize()] {
-                    out.push(Candidate { rule, pos: m.start(), len: m.len() });
+                    out.push(Candidate {
+                        rule,
+                        pos: m.start(),
+                        len: m.len(),
+                    });
                 }
                 at = m.start() + 1;
             }
@@ -128,13 +136,18 @@ mod tests {
     use super::*;
 
     fn kw(list: &[(u32, &[&str])]) -> Vec<(u32, Vec<String>)> {
-        list.iter().map(|(r, ks)| (*r, ks.iter().map(|s| s.to_string()).collect())).collect()
+        list.iter()
+            .map(|(r, ks)| (*r, ks.iter().map(|s| s.to_string()).collect()))
+            .collect()
     }
 
     #[test]
     fn reduction_moves_rules_to_contained_keywords() {
         let kept = reduce(&kw(&[(0, &["sk-"]), (1, &["sk-proj-"]), (2, &["ghp_"])]));
-        assert_eq!(kept, vec![(b"sk-".to_vec(), vec![0, 1]), (b"ghp_".to_vec(), vec![2])]);
+        assert_eq!(
+            kept,
+            vec![(b"sk-".to_vec(), vec![0, 1]), (b"ghp_".to_vec(), vec![2])]
+        );
     }
 
     #[test]

@@ -62,7 +62,12 @@ pub fn digit_clusters(hay: &[u8], mut f: impl FnMut(Cluster)) {
                 break;
             }
         }
-        f(Cluster { start, end: i, digits, dots });
+        f(Cluster {
+            start,
+            end: i,
+            digits,
+            dots,
+        });
     }
 }
 
@@ -80,8 +85,14 @@ pub fn hexcolon_runs(hay: &[u8], mut f: impl FnMut(usize, usize)) {
         if !(before_ok && after_ok) {
             continue;
         }
-        let start = hay[..pos].iter().rposition(|&b| !hexish(b)).map_or(0, |i| i + 1);
-        let end = hay[pos..].iter().position(|&b| !hexish(b)).map_or(hay.len(), |i| pos + i);
+        let start = hay[..pos]
+            .iter()
+            .rposition(|&b| !hexish(b))
+            .map_or(0, |i| i + 1);
+        let end = hay[pos..]
+            .iter()
+            .position(|&b| !hexish(b))
+            .map_or(hay.len(), |i| pos + i);
         resume = end;
         if hay[start..end].iter().filter(|&&b| b == b':').count() >= 2 {
             f(start, end);
@@ -95,7 +106,9 @@ mod tests {
 
     fn clusters(s: &str) -> Vec<(String, u32, u32)> {
         let mut out = Vec::new();
-        digit_clusters(s.as_bytes(), |c| out.push((s[c.start..c.end].to_string(), c.digits, c.dots)));
+        digit_clusters(s.as_bytes(), |c| {
+            out.push((s[c.start..c.end].to_string(), c.digits, c.dots))
+        });
         out
     }
 
@@ -111,7 +124,10 @@ mod tests {
         );
         assert_eq!(clusters("a - b 12 -34"), vec![("12 -34".to_string(), 4, 0)]);
         assert_eq!(clusters("12 -- 34").len(), 2);
-        assert_eq!(clusters("1 + 2"), vec![("1".to_string(), 1, 0), ("2".to_string(), 1, 0)]);
+        assert_eq!(
+            clusters("1 + 2"),
+            vec![("1".to_string(), 1, 0), ("2".to_string(), 1, 0)]
+        );
     }
 
     #[test]

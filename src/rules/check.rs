@@ -29,7 +29,10 @@ pub struct Problem {
 }
 
 fn problem(rule: &Rule, message: String) -> Problem {
-    Problem { rule: rule.id.clone(), message: format!("{message} ({})", rule.origin) }
+    Problem {
+        rule: rule.id.clone(),
+        message: format!("{message} ({})", rule.origin),
+    }
 }
 
 /// Checks `rules`; an empty result means the set is sound. With `speed`, the
@@ -67,19 +70,34 @@ pub fn check_rules(rules: &[Rule], speed: bool) -> Vec<Problem> {
 
 fn shape_problems(r: &Rule, out: &mut Vec<Problem>) {
     let prefix = format!("{}.", r.category.as_str());
-    if !r.id.starts_with(&prefix) || r.id.split('.').count() < 2 || r.id.contains(char::is_whitespace) {
-        out.push(problem(r, format!("id must look like {prefix}<provider>.<name>")));
+    if !r.id.starts_with(&prefix)
+        || r.id.split('.').count() < 2
+        || r.id.contains(char::is_whitespace)
+    {
+        out.push(problem(
+            r,
+            format!("id must look like {prefix}<provider>.<name>"),
+        ));
     }
     for k in &r.keywords {
         if k.len() < 3 && !SINGLE_BYTE_KEYWORDS.contains(&k.as_str()) {
-            out.push(problem(r, format!("keyword {k:?} is shorter than 3 bytes: too common to prefilter on")));
+            out.push(problem(
+                r,
+                format!("keyword {k:?} is shorter than 3 bytes: too common to prefilter on"),
+            ));
         }
     }
     if r.keywords.is_empty() && r.trigger.is_none() {
-        out.push(problem(r, "no keywords: add anchor literals, or declare a keyword-less `trigger`".into()));
+        out.push(problem(
+            r,
+            "no keywords: add anchor literals, or declare a keyword-less `trigger`".into(),
+        ));
     }
     if r.examples.is_empty() || r.negative_examples.is_empty() {
-        out.push(problem(r, "needs at least one example and one negative example".into()));
+        out.push(problem(
+            r,
+            "needs at least one example and one negative example".into(),
+        ));
     }
 }
 
@@ -110,7 +128,12 @@ fn example_problems(engine: &Engine, out: &mut Vec<Problem>) {
 /// A clean 1 MiB Mixpanel-style export (no planted values).
 fn sample_export() -> Vec<u8> {
     let mut buf = Vec::with_capacity(1 << 20);
-    let rates = Rates { email: 0.0, ip: 0.0, secret: 0.0, pii: 0.0 };
+    let rates = Rates {
+        email: 0.0,
+        ip: 0.0,
+        secret: 0.0,
+        pii: 0.0,
+    };
     Generator::with_rates(0x5eed, rates).ndjson("sample", &mut buf, 1 << 20, 1);
     buf
 }
@@ -132,7 +155,9 @@ fn hit_rate_problems(engine: &Engine, sample: &[u8], out: &mut Vec<Problem>) {
 }
 
 fn speed_problem(r: &Rule, sample: &[u8], out: &mut Vec<Problem>) {
-    let Ok(engine) = Engine::new(std::slice::from_ref(r)) else { return };
+    let Ok(engine) = Engine::new(std::slice::from_ref(r)) else {
+        return;
+    };
     let mut scratch = BufScratch::new(&engine);
     let mut matches = Vec::new();
     let best = (0..3)
@@ -145,7 +170,12 @@ fn speed_problem(r: &Rule, sample: &[u8], out: &mut Vec<Problem>) {
         .fold(f64::MAX, f64::min);
     let mbps = sample.len() as f64 / 1e6 / best.max(1e-9);
     if mbps < MIN_MB_PER_S {
-        out.push(problem(r, format!("slow on its own: {mbps:.1} MB/s on a clean export (least {MIN_MB_PER_S} MB/s)")));
+        out.push(problem(
+            r,
+            format!(
+                "slow on its own: {mbps:.1} MB/s on a clean export (least {MIN_MB_PER_S} MB/s)"
+            ),
+        ));
     }
 }
 
@@ -167,7 +197,10 @@ negative_examples = ['tok_abc']
 "#;
 
     fn problems(toml: &str) -> Vec<String> {
-        check_rules(&parse_rule_file("t.toml", toml).unwrap(), false).into_iter().map(|p| p.message).collect()
+        check_rules(&parse_rule_file("t.toml", toml).unwrap(), false)
+            .into_iter()
+            .map(|p| p.message)
+            .collect()
     }
 
     #[test]
@@ -180,17 +213,27 @@ negative_examples = ['tok_abc']
         let dup = format!("{GOOD}{GOOD}");
         assert!(problems(&dup).iter().any(|m| m.contains("duplicate")));
         let bad_example = GOOD.replace("x tok_abcdefgh", "x tok_ABCDEFGH");
-        assert!(problems(&bad_example).iter().any(|m| m.contains("example does not match")));
+        assert!(problems(&bad_example)
+            .iter()
+            .any(|m| m.contains("example does not match")));
         let bad_negative = GOOD.replace("'tok_abc'", "'tok_zzzzzzzz'");
-        assert!(problems(&bad_negative).iter().any(|m| m.contains("negative example matches")));
+        assert!(problems(&bad_negative)
+            .iter()
+            .any(|m| m.contains("negative example matches")));
         let no_kw = GOOD.replace(r#"keywords = ["tok_"]"#, "");
         assert!(problems(&no_kw).iter().any(|m| m.contains("no keywords")));
         let short = GOOD.replace(r#"["tok_"]"#, r#"["to"]"#);
-        assert!(problems(&short).iter().any(|m| m.contains("shorter than 3")));
+        assert!(problems(&short)
+            .iter()
+            .any(|m| m.contains("shorter than 3")));
         let broken = GOOD.replace(r"'\b(tok_[a-z]{8})\b'", "'(unclosed'");
-        assert!(problems(&broken).iter().any(|m| m.contains("does not compile")));
+        assert!(problems(&broken)
+            .iter()
+            .any(|m| m.contains("does not compile")));
         let bad_id = GOOD.replace("secret.fake.tok", "pii.fake.tok");
-        assert!(problems(&bad_id).iter().any(|m| m.contains("id must look like")));
+        assert!(problems(&bad_id)
+            .iter()
+            .any(|m| m.contains("id must look like")));
     }
 
     #[test]

@@ -5,7 +5,9 @@ const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 
 /// True for `ghp_`/`gho_`/`ghu_`/`ghs_`/`ghr_` tokens whose checksum matches.
 pub fn github_checksum_ok(v: &[u8]) -> bool {
-    let Some(us) = v.iter().position(|&b| b == b'_') else { return false };
+    let Some(us) = v.iter().position(|&b| b == b'_') else {
+        return false;
+    };
     let body = &v[us + 1..];
     if body.len() != 36 {
         return false;
@@ -35,11 +37,19 @@ mod tests {
 
     #[test]
     fn real_format_passes_and_altered_fails() {
-        assert!(github_checksum_ok(b"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"));
-        assert!(!github_checksum_ok(b"ghp_ZJDeVREhkptGF7Wvep0NwJWlPEQP7a0t2nxM"));
+        assert!(github_checksum_ok(
+            b"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"
+        ));
+        assert!(!github_checksum_ok(
+            b"ghp_ZJDeVREhkptGF7Wvep0NwJWlPEQP7a0t2nxM"
+        ));
         assert!(!github_checksum_ok(b"ghp_short"));
         let body = b"abcdefghijklmnopqrstuvwxyz0123";
-        let tok = format!("gho_{}{}", std::str::from_utf8(body).unwrap(), github_checksum(body));
+        let tok = format!(
+            "gho_{}{}",
+            std::str::from_utf8(body).unwrap(),
+            github_checksum(body)
+        );
         assert!(github_checksum_ok(tok.as_bytes()));
     }
 }

@@ -8,9 +8,11 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 /// True when the value parses as a routable-looking IPv4/IPv6 address and its
 /// surroundings do not make it part of a version or a longer dotted number.
 pub fn ip_ok(ctx: &Ctx) -> bool {
-    let Ok(s) = std::str::from_utf8(ctx.value()) else { return false };
+    let Ok(s) = std::str::from_utf8(ctx.value()) else {
+        return false;
+    };
     match s.parse::<IpAddr>() {
-        Ok(IpAddr::V4(a)) => v4_plausible(a) && !in_version_context(ctx),
+        Ok(IpAddr::V4(a)) => v4_plausible(a) && !in_version_context(ctx) && !version_field(ctx),
         Ok(IpAddr::V6(a)) => v6_plausible(a, s),
         Err(_) => false,
     }
@@ -25,6 +27,18 @@ fn v6_plausible(a: Ipv6Addr, s: &str) -> bool {
     // with two groups, so `a:b` fragments of times or keys do not pass.
     let groups = s.split(':').filter(|g| !g.is_empty()).count();
     !(a.is_unspecified() || a.is_loopback()) && (groups >= 3 || (s.contains("::") && groups >= 2))
+}
+
+/// The value of a field named like a version: `"app_version":"9.4.11.154"`,
+/// `version=1.2.3.4`.
+fn version_field(ctx: &Ctx) -> bool {
+    let head = &ctx.hay[ctx.start.saturating_sub(48)..ctx.start];
+    let end = head
+        .iter()
+        .rposition(|b| !b"\"': =".contains(b))
+        .map_or(0, |i| i + 1);
+    let name = head[..end].to_ascii_lowercase();
+    name.ends_with(b"version") || name.ends_with(b"_ver") || name.ends_with(b"build")
 }
 
 /// `Chrome/120.0.1.1`, `v1.2.3.4`, `1.2.3.4.5`, `10.1.2.3-beta`.
@@ -46,7 +60,11 @@ mod tests {
 
     fn check(hay: &str, value: &str) -> bool {
         let start = hay.find(value).unwrap();
-        ip_ok(&Ctx { hay: hay.as_bytes(), start, end: start + value.len() })
+        ip_ok(&Ctx {
+            hay: hay.as_bytes(),
+            start,
+            end: start + value.len(),
+        })
     }
 
     #[test]
@@ -57,10 +75,18 @@ mod tests {
         assert!(!check("Chrome/120.0.10.109 Safari", "120.0.10.109"));
         assert!(!check("version 1.2.3.4.5", "1.2.3.4"));
         assert!(!check("v1.2.3.4", "1.2.3.4"));
+        assert!(!check(r#"{"app_version":"9.4.11.154"}"#, "9.4.11.154"));
+        assert!(check(r#"{"ip":"9.4.11.154","version":"1"}"#, "9.4.11.154"));
         assert!(!check("256.1.1.1", "256.1.1.1"));
         assert!(!check("127.0.0.1", "127.0.0.1"));
-        assert!(check("ip=2001:db8:85a3::8a2e:370:7334;", "2001:db8:85a3::8a2e:370:7334"));
-        assert!(check("fe80::1ff:fe23:4567:890a", "fe80::1ff:fe23:4567:890a"));
+        assert!(check(
+            "ip=2001:db8:85a3::8a2e:370:7334;",
+            "2001:db8:85a3::8a2e:370:7334"
+        ));
+        assert!(check(
+            "fe80::1ff:fe23:4567:890a",
+            "fe80::1ff:fe23:4567:890a"
+        ));
         assert!(!check("at 12:30:45", "12:30:45"));
         assert!(!check("::1", "::1"));
     }

@@ -7,10 +7,14 @@ use base64::Engine;
 /// True when `v` has three dot-separated parts and a JSON header with `alg`.
 pub fn jwt_ok(v: &[u8]) -> bool {
     let mut parts = v.split(|&b| b == b'.');
-    let (Some(h), Some(p), Some(_s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(h), Some(p), Some(_s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return false;
     };
-    let Ok(header) = URL_SAFE_NO_PAD.decode(trim_pad(h)) else { return false };
+    let Ok(header) = URL_SAFE_NO_PAD.decode(trim_pad(h)) else {
+        return false;
+    };
     if URL_SAFE_NO_PAD.decode(trim_pad(p)).is_err() {
         return false;
     }

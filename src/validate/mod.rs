@@ -72,8 +72,12 @@ pub enum Validator {
     NotPlaceholder,
     /// A phone number valid in a real numbering plan.
     Phone,
-    /// An email whose domain ends in a real top-level domain, not a file suffix.
+    /// An email whose domain ends in a real top-level domain, not a file
+    /// suffix, and that is not the `user:pass@host` part of a URL.
     Email,
+    /// Not one group of a longer run of space- or dash-separated digit groups
+    /// (the middle of an IBAN is neither a card nor a phone number).
+    Standalone,
 }
 
 impl Validator {
@@ -97,7 +101,8 @@ impl Validator {
             ("placeholder", None) => Validator::NotPlaceholder,
             ("phone", None) => Validator::Phone,
             ("email", None) => Validator::Email,
-            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, ip, ssn, placeholder, phone, email)"),
+            ("standalone", None) => Validator::Standalone,
+            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, ip, ssn, placeholder, phone, email, standalone)"),
         })
     }
 
@@ -114,9 +119,22 @@ impl Validator {
             Validator::Ssn => ssn::ssn_ok(v),
             Validator::NotPlaceholder => !placeholder::is_placeholder(v),
             Validator::Phone => phone::phone_ok(v),
-            Validator::Email => email::email_ok(v),
+            Validator::Email => email::email_ok(ctx),
+            Validator::Standalone => standalone(ctx),
         }
     }
+}
+
+/// See [`Validator::Standalone`].
+fn standalone(ctx: &Ctx) -> bool {
+    let sep = |b: Option<u8>| matches!(b, Some(b' ' | b'-'));
+    let digit = |i: Option<usize>| {
+        i.and_then(|i| ctx.hay.get(i))
+            .is_some_and(u8::is_ascii_digit)
+    };
+    let joined_before = sep(ctx.before()) && digit(ctx.start.checked_sub(2));
+    let joined_after = sep(ctx.after()) && digit(Some(ctx.end + 1));
+    !(joined_before || joined_after)
 }
 
 #[cfg(test)]
@@ -124,9 +142,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn standalone_rejects_groups_of_longer_runs() {
+        let hay = b"DE89 3704 0044 0532 0130 00 | paid 4242 4242 4242 4242.";
+        let at = |s: &str| {
+            let start = memchr::memmem::find(hay, s.as_bytes()).unwrap();
+            Ctx {
+                hay,
+                start,
+                end: start + s.len(),
+            }
+        };
+        assert!(!standalone(&at("3704 0044 0532 0130")));
+        assert!(standalone(&at("4242 4242 4242 4242")));
+    }
+
+    #[test]
     fn parse_names_and_arguments() {
         assert_eq!(Validator::parse("luhn").unwrap(), Validator::Luhn);
-        assert_eq!(Validator::parse("entropy:3.5").unwrap(), Validator::Entropy(3.5));
+        assert_eq!(
+            Validator::parse("entropy:3.5").unwrap(),
+            Validator::Entropy(3.5)
+        );
         assert!(Validator::parse("entropy:x").is_err());
         assert!(Validator::parse("entropy").is_err());
         assert!(Validator::parse("nope").is_err());
@@ -134,7 +170,11 @@ mod tests {
 
     #[test]
     fn ctx_neighbours() {
-        let c = Ctx { hay: b"a=xyz;", start: 2, end: 5 };
+        let c = Ctx {
+            hay: b"a=xyz;",
+            start: 2,
+            end: 5,
+        };
         assert_eq!(c.value(), b"xyz");
         assert_eq!(c.before(), Some(b'='));
         assert_eq!(c.after(), Some(b';'));

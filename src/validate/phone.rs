@@ -10,7 +10,9 @@ const TRUNK_ZERO_REGIONS: &[Id] = &[Id::GB, Id::DE, Id::FR, Id::IN, Id::BR, Id::
 /// True when `v` is a valid number: international (`+…`) in its own plan, or
 /// national in one of the regions above.
 pub fn phone_ok(v: &[u8]) -> bool {
-    let Ok(s) = std::str::from_utf8(v) else { return false };
+    let Ok(s) = std::str::from_utf8(v) else {
+        return false;
+    };
     let digits = s.bytes().filter(u8::is_ascii_digit).count();
     if !(7..=15).contains(&digits) {
         return false;

@@ -3,7 +3,11 @@
 
 /// True when `v` (`AAA-GG-SSSS`, separators optional) follows the SSA's rules.
 pub fn ssn_ok(v: &[u8]) -> bool {
-    let d: Vec<u8> = v.iter().filter(|b| b.is_ascii_digit()).map(|b| b - b'0').collect();
+    let d: Vec<u8> = v
+        .iter()
+        .filter(|b| b.is_ascii_digit())
+        .map(|b| b - b'0')
+        .collect();
     if d.len() != 9 {
         return false;
     }

@@ -1,0 +1,102 @@
+//! `leakscope scan`: inputs → findings.jsonl, summary.json, human summary.
+
+use super::args::{BinaryArg, ScanArgs};
+use super::rules_from;
+use crate::engine::Engine;
+use crate::key::load_key;
+use crate::report::summary::{KeyJson, RuleMeta, SummaryJson};
+use crate::report::{human, AtomicFile, Report, StdoutFormat};
+use crate::scan::{BinaryMode, ScanConfig, Scanner};
+use crate::source::{collect, Filter};
+use anyhow::{Context, Result};
+use std::io::IsTerminal;
+use std::io::Write;
+use std::time::Instant;
+
+pub fn run(a: ScanArgs) -> Result<i32> {
+    let started = Instant::now();
+    if let Some(n) = a.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .context("cannot start threads")?;
+    }
+    let engine = Engine::new(&rules_from(&a.rules)?)?;
+    let key = load_key(a.key_file.as_deref())?;
+    let walk = collect(
+        &a.paths,
+        &Filter::new(&a.include, &a.exclude)?,
+        a.out.as_deref(),
+    );
+    let metas: Vec<RuleMeta> = engine
+        .rules()
+        .iter()
+        .map(|c| RuleMeta {
+            id: c.rule.id.clone(),
+            category: c.rule.category.as_str(),
+            severity: c.rule.severity.as_str(),
+        })
+        .collect();
+    let stdout = a.format.unwrap_or(if a.out.is_some() {
+        StdoutFormat::None
+    } else {
+        StdoutFormat::Human
+    });
+    let mut report = Report::new(metas, a.out.as_deref(), stdout, a.quiet)?;
+    if !a.quiet && std::io::stderr().is_terminal() {
+        report = report.with_progress(walk.inputs.iter().filter_map(|i| i.size).sum());
+    }
+    for (path, why) in &walk.errors {
+        if !a.quiet {
+            eprintln!("leakscope: error: {path}: {why}");
+        }
+    }
+    let cfg = ScanConfig {
+        chunk_size: a.chunk_size.max(1 << 16),
+        binary: if a.binary == BinaryArg::Skip {
+            BinaryMode::Skip
+        } else {
+            BinaryMode::Strings
+        },
+        reveal: a.reveal,
+        ..ScanConfig::default()
+    };
+    Scanner::new(&engine, &key.bytes, cfg).scan_all(&walk.inputs, &report);
+    report.finish()?;
+    let mut tally = report.tally.into_inner().unwrap();
+    tally.walk_errors = walk.errors;
+    let key_json = KeyJson {
+        source: key.source.clone(),
+        id: key.id(),
+    };
+    let summary = SummaryJson::build(
+        &tally,
+        &report.rules,
+        key_json,
+        started.elapsed().as_millis() as u64,
+    );
+    if let Some(dir) = &a.out {
+        let mut f = AtomicFile::create(&dir.join("summary.json"))?;
+        serde_json::to_writer_pretty(&mut f.w, &summary)?;
+        f.w.write_all(b"\n")?;
+        f.commit()?;
+    }
+    if !a.quiet {
+        eprint!("{}", human::summary_text(&summary));
+        if let Some(dir) = &a.out {
+            eprintln!("report: {}", dir.display());
+        }
+    }
+    Ok(exit_code(&summary))
+}
+
+/// 2 when an input failed, else 1 with findings, else 0.
+fn exit_code(s: &SummaryJson) -> i32 {
+    if s.files.failed > 0 {
+        2
+    } else if s.findings > 0 {
+        1
+    } else {
+        0
+    }
+}

@@ -1,0 +1,231 @@
+//! `summary.json`: the counts a breach assessment needs, per rule, file and
+//! field, and the number of *distinct* values (fingerprints) per rule and per
+//! category — the affected identities and credentials.
+
+use crate::finding::Finding;
+use crate::scan::{FileOutcome, Status};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// A rule's identity for reporting.
+#[derive(Debug, Clone)]
+pub struct RuleMeta {
+    pub id: String,
+    pub category: &'static str,
+    pub severity: &'static str,
+}
+
+/// Running totals; turned into [`SummaryJson`] at the end.
+#[derive(Default)]
+pub struct Tally {
+    per_rule: HashMap<u32, (u64, HashSet<u128>)>,
+    per_category: BTreeMap<&'static str, (u64, HashSet<u128>)>,
+    per_file: BTreeMap<String, u64>,
+    per_field: BTreeMap<String, u64>,
+    per_cell: BTreeMap<(String, String, String), u64>,
+    pub files: Vec<FileOutcome>,
+    pub walk_errors: Vec<(String, String)>,
+    pub total: u64,
+}
+
+impl Tally {
+    /// Counts a batch of findings.
+    pub fn add(&mut self, rules: &[RuleMeta], batch: &[Finding]) {
+        for f in batch {
+            let meta = &rules[f.rule as usize];
+            let short = u128::from_le_bytes(f.fingerprint[..16].try_into().unwrap());
+            let r = self.per_rule.entry(f.rule).or_default();
+            r.0 += 1;
+            r.1.insert(short);
+            let c = self.per_category.entry(meta.category).or_default();
+            c.0 += 1;
+            c.1.insert(short);
+            let path = f.location.path.to_string();
+            let field = f.location.field.clone().unwrap_or_default();
+            *self.per_file.entry(path.clone()).or_default() += 1;
+            if !field.is_empty() {
+                *self.per_field.entry(field.clone()).or_default() += 1;
+            }
+            *self
+                .per_cell
+                .entry((meta.id.clone(), path, field))
+                .or_default() += 1;
+            self.total += 1;
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct RuleCount {
+    pub category: &'static str,
+    pub severity: &'static str,
+    pub findings: u64,
+    /// Distinct normalised values (fingerprints).
+    pub distinct: u64,
+}
+
+#[derive(Serialize)]
+pub struct CategoryCount {
+    pub findings: u64,
+    pub distinct: u64,
+}
+
+#[derive(Serialize)]
+pub struct Cell {
+    pub rule: String,
+    pub path: String,
+    pub field: Option<String>,
+    pub findings: u64,
+}
+
+#[derive(Serialize, Default)]
+pub struct FileCounts {
+    pub scanned: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    /// Binary files whose printable strings were scanned.
+    pub binary_strings: u64,
+}
+
+#[derive(Serialize)]
+pub struct FileEntry {
+    pub path: String,
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<&'static str>,
+    pub compression: Vec<&'static str>,
+    pub bytes: u64,
+    pub records: u64,
+    pub findings: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct KeyJson {
+    /// Where the fingerprint key came from (never the key itself).
+    pub source: String,
+    pub id: String,
+}
+
+/// The whole `summary.json` document.
+#[derive(Serialize)]
+pub struct SummaryJson {
+    pub tool: &'static str,
+    pub version: &'static str,
+    /// False when any input failed or the run was interrupted.
+    pub complete: bool,
+    pub elapsed_ms: u64,
+    pub bytes_scanned: u64,
+    pub rules: usize,
+    pub key: KeyJson,
+    pub files: FileCounts,
+    pub findings: u64,
+    pub by_rule: BTreeMap<String, RuleCount>,
+    pub by_category: BTreeMap<&'static str, CategoryCount>,
+    pub by_file: BTreeMap<String, u64>,
+    pub by_field: BTreeMap<String, u64>,
+    /// Counts per rule × file × field.
+    pub counts: Vec<Cell>,
+    pub inputs: Vec<FileEntry>,
+}
+
+impl SummaryJson {
+    /// Builds the document from the tally.
+    pub fn build(t: &Tally, rules: &[RuleMeta], key: KeyJson, elapsed_ms: u64) -> Self {
+        let mut files = FileCounts::default();
+        let mut inputs: Vec<FileEntry> =
+            t.files.iter().map(|o| file_entry(o, &mut files)).collect();
+        for (path, why) in &t.walk_errors {
+            files.failed += 1;
+            inputs.push(FileEntry {
+                path: path.clone(),
+                status: "failed",
+                format: None,
+                compression: vec![],
+                bytes: 0,
+                records: 0,
+                findings: 0,
+                reason: Some(why.clone()),
+            });
+        }
+        inputs.sort_by(|a, b| a.path.cmp(&b.path));
+        SummaryJson {
+            tool: "leakscope",
+            version: env!("CARGO_PKG_VERSION"),
+            complete: files.failed == 0,
+            elapsed_ms,
+            bytes_scanned: t.files.iter().map(|f| f.bytes).sum(),
+            rules: rules.len(),
+            key,
+            files,
+            findings: t.total,
+            by_rule: t
+                .per_rule
+                .iter()
+                .map(|(r, (n, set))| {
+                    let m = &rules[*r as usize];
+                    let rc = RuleCount {
+                        category: m.category,
+                        severity: m.severity,
+                        findings: *n,
+                        distinct: set.len() as u64,
+                    };
+                    (m.id.clone(), rc)
+                })
+                .collect(),
+            by_category: t
+                .per_category
+                .iter()
+                .map(|(c, (n, set))| {
+                    (
+                        *c,
+                        CategoryCount {
+                            findings: *n,
+                            distinct: set.len() as u64,
+                        },
+                    )
+                })
+                .collect(),
+            by_file: t.per_file.clone(),
+            by_field: t.per_field.clone(),
+            counts: t
+                .per_cell
+                .iter()
+                .map(|((rule, path, field), n)| Cell {
+                    rule: rule.clone(),
+                    path: path.clone(),
+                    field: (!field.is_empty()).then(|| field.clone()),
+                    findings: *n,
+                })
+                .collect(),
+            inputs,
+        }
+    }
+}
+
+fn file_entry(o: &FileOutcome, counts: &mut FileCounts) -> FileEntry {
+    let (status, reason) = match &o.status {
+        Status::Scanned => ("scanned", None),
+        Status::Skipped(w) => ("skipped", Some(w.clone())),
+        Status::Failed(w) => ("failed", Some(w.clone())),
+    };
+    match status {
+        "scanned" => counts.scanned += 1,
+        "skipped" => counts.skipped += 1,
+        _ => counts.failed += 1,
+    }
+    if status == "scanned" && o.format == Some(crate::decode::Format::Binary) {
+        counts.binary_strings += 1;
+    }
+    FileEntry {
+        path: o.path.to_string(),
+        status,
+        format: o.format.map(|f| f.as_str()),
+        compression: o.layers.clone(),
+        bytes: o.bytes,
+        records: o.records,
+        findings: o.findings,
+        reason,
+    }
+}
