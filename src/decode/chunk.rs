@@ -34,6 +34,8 @@ pub struct Chunker<R> {
     offset: u64,
     line_offset: u64,
     done: bool,
+    /// A read error met after some bytes: those are handed out first.
+    error: Option<io::Error>,
 }
 
 impl<R: Read> Chunker<R> {
@@ -49,6 +51,7 @@ impl<R: Read> Chunker<R> {
             offset: 0,
             line_offset: 0,
             done: false,
+            error: None,
         }
     }
 
@@ -67,7 +70,13 @@ impl<R: Read> Chunker<R> {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => data.truncate(start),
                 Err(e) => {
                     data.truncate(start);
-                    return Err(e);
+                    if data.is_empty() {
+                        return Err(e);
+                    }
+                    // Scan what was read before the error, then report it.
+                    self.error = Some(e);
+                    eof = true;
+                    break;
                 }
             }
         }
@@ -79,6 +88,9 @@ impl<R: Read> Iterator for Chunker<R> {
     type Item = io::Result<Chunk>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(e) = self.error.take() {
+            return Some(Err(e));
+        }
         if self.done {
             return None;
         }
@@ -93,7 +105,7 @@ impl<R: Read> Iterator for Chunker<R> {
         };
         if eof {
             self.done = true;
-            if data.is_empty() {
+            if data.is_empty() && self.error.is_none() {
                 return None;
             }
         }
@@ -144,6 +156,44 @@ mod tests {
         assert!(cs
             .iter()
             .all(|c| c.line_offset == 0 && c.report_until == c.data.len()));
+    }
+
+    /// Fails after handing out `ok` bytes.
+    struct Failing<'a> {
+        ok: &'a [u8],
+    }
+
+    impl Read for Failing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.ok.is_empty() {
+                return Err(io::Error::new(io::ErrorKind::InvalidData, "corrupt"));
+            }
+            let n = self.ok.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.ok[..n]);
+            self.ok = &self.ok[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn bytes_before_a_read_error_are_handed_out_then_the_error() {
+        let mut c = Chunker::new(
+            Failing {
+                ok: b"one
+two
+thr",
+            },
+            1 << 16,
+            16,
+        );
+        assert_eq!(
+            c.next().unwrap().unwrap().data,
+            b"one
+two
+thr"
+        );
+        assert!(c.next().unwrap().is_err());
+        assert!(c.next().is_none());
     }
 
     #[test]

@@ -47,8 +47,8 @@ pub fn summary_text(s: &SummaryJson) -> String {
     if !s.by_rule.is_empty() {
         let _ = writeln!(
             t,
-            "  {:<40} {:>9} {:>9}  {}",
-            "RULE", "FINDINGS", "DISTINCT", "SEVERITY"
+            "  {:<40} {:>9} {:>9}  SEVERITY",
+            "RULE", "FINDINGS", "DISTINCT"
         );
         let mut rows: Vec<_> = s.by_rule.iter().collect();
         rows.sort_by(|a, b| b.1.findings.cmp(&a.1.findings).then(a.0.cmp(b.0)));

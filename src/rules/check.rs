@@ -47,8 +47,10 @@ pub fn check_rules(rules: &[Rule], speed: bool) -> Vec<Problem> {
             problems.push(problem(r, "duplicate rule id".into()));
         }
         shape_problems(r, &mut problems);
-        if let Err(e) = Engine::new(std::slice::from_ref(r)) {
-            problems.push(problem(r, format!("{e:#}")));
+        if problems.len() == before {
+            if let Err(e) = Engine::new(std::slice::from_ref(r)) {
+                problems.push(problem(r, format!("{e:#}")));
+            }
         }
         if problems.len() == before {
             sound.push(r.clone());
