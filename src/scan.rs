@@ -10,7 +10,7 @@
 //! Errors are per input: a file that cannot be opened or stops decoding
 //! midway is reported as failed with what was found before the error kept.
 
-use crate::decode::chunk::{Chunk, Chunker};
+use crate::decode::chunk::{BufferPool, Chunk, Chunker};
 use crate::decode::{jsonpath, scan_buffer, sniff_format, BufScratch, Format, Match};
 use crate::decompress::{self, OpenError};
 use crate::engine::Engine;
@@ -98,6 +98,7 @@ pub struct Scanner<'e> {
     cfg: ScanConfig,
     in_flight: AtomicUsize,
     scratch: Mutex<Vec<BufScratch>>,
+    buffers: Arc<BufferPool>,
 }
 
 /// A finding before its absolute line number is known.
@@ -168,6 +169,7 @@ impl<'e> Scanner<'e> {
             cfg,
             in_flight: AtomicUsize::new(0),
             scratch: Mutex::new(Vec::new()),
+            buffers: Arc::default(),
         }
     }
 
@@ -249,7 +251,8 @@ impl<'e> Scanner<'e> {
         let mut last_byte = b'\n';
         let path = outcome.path.clone();
         rayon::scope(|s| {
-            for chunk in Chunker::new(reader, self.cfg.chunk_size, self.cfg.overlap) {
+            let chunks = Chunker::with_pool(reader, self.cfg.chunk_size, self.cfg.overlap, self.buffers.clone());
+            for chunk in chunks {
                 let chunk = match chunk {
                     Ok(c) => c,
                     Err(e) => {

@@ -1,10 +1,10 @@
 //! Writes a seeded, realistic vendor export with planted values and their
 //! ground truth: `events.ndjson` (Mixpanel-style), `app.log`, `truth.jsonl`.
 //!
-//! `leakscope-corpus --out DIR [--seed N] [--mb N] [--gzip]`
+//! `leakscope-corpus --out DIR [--seed N] [--mb N] [--gzip] [--clean]`
 
 use anyhow::{bail, Context, Result};
-use leakscope::corpus::{Generator, Truth};
+use leakscope::corpus::{Generator, Rates, Truth};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -13,6 +13,7 @@ struct Opts {
     seed: u64,
     mb: f64,
     gzip: bool,
+    clean: bool,
 }
 
 fn parse() -> Result<Opts> {
@@ -21,6 +22,7 @@ fn parse() -> Result<Opts> {
         seed: 42,
         mb: 10.0,
         gzip: false,
+        clean: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -30,8 +32,9 @@ fn parse() -> Result<Opts> {
             "--seed" => o.seed = val()?.parse().context("--seed takes a number")?,
             "--mb" => o.mb = val()?.parse().context("--mb takes a number")?,
             "--gzip" => o.gzip = true,
+            "--clean" => o.clean = true,
             "-h" | "--help" => {
-                println!("leakscope-corpus --out DIR [--seed N] [--mb N (NDJSON size)] [--gzip]");
+                println!("leakscope-corpus --out DIR [--seed N] [--mb N (NDJSON size)] [--gzip] [--clean (no planted values)]");
                 std::process::exit(0);
             }
             _ => bail!("unknown argument {a:?} (see --help)"),
@@ -57,7 +60,11 @@ fn write(path: &PathBuf, data: &[u8], gzip: bool) -> Result<()> {
 fn main() -> Result<()> {
     let o = parse()?;
     std::fs::create_dir_all(&o.out)?;
-    let mut g = Generator::new(o.seed);
+    let mut g = if o.clean {
+        Generator::with_rates(o.seed, Rates { email: 0.0, ip: 0.0, secret: 0.0, pii: 0.0 })
+    } else {
+        Generator::new(o.seed)
+    };
     let ext = if o.gzip { ".gz" } else { "" };
     let events_name = format!("events.ndjson{ext}");
     let log_name = format!("app.log{ext}");

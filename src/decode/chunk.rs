@@ -9,6 +9,31 @@
 //! than any match, guarantees none is lost or reported twice.
 
 use std::io::{self, Read};
+use std::sync::{Arc, Mutex};
+
+/// Chunk buffers handed back after scanning, so a long scan reuses a few
+/// warm buffers instead of faulting in fresh pages for every chunk.
+#[derive(Debug, Default)]
+pub struct BufferPool(Mutex<Vec<Vec<u8>>>);
+
+impl BufferPool {
+    /// An empty buffer with room for `cap` bytes.
+    pub fn get(&self, cap: usize) -> Vec<u8> {
+        let mut v = self.0.lock().unwrap().pop().unwrap_or_default();
+        v.clear();
+        v.reserve(cap);
+        v
+    }
+
+    /// Returns a buffer for reuse (a few are kept; memory stays bounded by
+    /// the number of chunks in flight).
+    pub fn put(&self, v: Vec<u8>) {
+        let mut pool = self.0.lock().unwrap();
+        if pool.len() < 64 {
+            pool.push(v);
+        }
+    }
+}
 
 /// A piece of the decoded stream.
 #[derive(Debug)]
@@ -36,11 +61,17 @@ pub struct Chunker<R> {
     done: bool,
     /// A read error met after some bytes: those are handed out first.
     error: Option<io::Error>,
+    pool: Arc<BufferPool>,
 }
 
 impl<R: Read> Chunker<R> {
     /// Chunks of about `size` bytes; cut lines repeat `overlap` bytes.
     pub fn new(reader: R, size: usize, overlap: usize) -> Self {
+        Self::with_pool(reader, size, overlap, Arc::default())
+    }
+
+    /// The same, taking chunk buffers from `pool`.
+    pub fn with_pool(reader: R, size: usize, overlap: usize, pool: Arc<BufferPool>) -> Self {
         let size = size.max(2 * overlap + 1);
         Chunker {
             reader,
@@ -52,6 +83,7 @@ impl<R: Read> Chunker<R> {
             line_offset: 0,
             done: false,
             error: None,
+            pool,
         }
     }
 
@@ -94,7 +126,7 @@ impl<R: Read> Iterator for Chunker<R> {
         if self.done {
             return None;
         }
-        let mut data = Vec::with_capacity(self.size);
+        let mut data = self.pool.get(self.size);
         data.append(&mut self.carry);
         let eof = match self.fill(&mut data) {
             Ok(eof) => eof,
@@ -112,7 +144,10 @@ impl<R: Read> Iterator for Chunker<R> {
         let cut_line = !eof && memchr::memrchr(b'\n', &data).is_none();
         if !eof {
             match memchr::memrchr(b'\n', &data) {
-                Some(k) => self.carry = data.split_off(k + 1),
+                Some(k) => {
+                    self.carry.extend_from_slice(&data[k + 1..]);
+                    data.truncate(k + 1);
+                }
                 None => self.carry = data[data.len() - self.overlap..].to_vec(),
             }
         }

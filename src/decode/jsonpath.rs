@@ -76,12 +76,12 @@ pub fn paths_at(json: &[u8], offsets: &[usize]) -> Vec<Option<String>> {
 /// Index just past the closing quote of the string starting at `start`.
 fn string_end(json: &[u8], start: usize) -> usize {
     let mut i = start + 1;
-    while i < json.len() {
-        match json[i] {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            _ => i += 1,
+    while let Some(off) = memchr::memchr2(b'"', b'\\', &json[i.min(json.len())..]) {
+        i += off;
+        if json[i] == b'"' {
+            return i + 1;
         }
+        i += 2;
     }
     json.len()
 }

@@ -20,6 +20,7 @@ use crate::rules::{Rule, Trigger};
 use crate::validate::{Ctx, Validator};
 use anyhow::{bail, Context, Result};
 use prefilter::{Candidate, Prefilter};
+use trigger::Shape;
 use regex_automata::{meta, util::syntax, Input};
 use std::sync::Mutex;
 
@@ -53,16 +54,21 @@ pub struct Scratch {
     caches: Vec<meta::Cache>,
     slots: Vec<Option<regex_automata::util::primitives::NonMaxUsize>>,
     candidates: Vec<Candidate>,
-    windows: Vec<(u32, usize, usize)>,
+    /// Windows per rule, each list in position order per source.
+    windows: Vec<Vec<(usize, usize)>>,
+    /// Rules with at least one window in this scan.
+    touched: Vec<u32>,
 }
 
 /// All rules compiled, with the prefilter over their keywords.
 pub struct Engine {
     rules: Vec<CompiledRule>,
     prefilter: Prefilter,
-    /// Rules per keyword-less trigger.
-    digit_rules: Vec<u32>,
-    dotted_rules: Vec<u32>,
+    /// Keyword-less rules on digit clusters, with the shape each needs.
+    digit_rules: Vec<(u32, Shape)>,
+    /// Fewest digits any digit rule needs.
+    min_cluster_digits: u32,
+    /// Keyword-less rules on hex/colon runs.
     hexcolon_rules: Vec<u32>,
     pool: Mutex<Vec<Scratch>>,
 }
@@ -114,9 +120,9 @@ fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
             rule.origin
         );
     }
-    if rule.trigger == Some(Trigger::Digits) && rule.digits.is_none() {
+    if rule.trigger == Some(Trigger::Digits) && rule.shape.is_none() {
         bail!(
-            "rule {} ({}): trigger \"digits\" needs a `digits = [min, max]` range",
+            "rule {} ({}): trigger \"digits\" needs a `shape = {{ digits = [min, max] }}`",
             rule.id,
             rule.origin
         );
@@ -139,19 +145,15 @@ impl Engine {
             .filter(|(_, c)| !c.rule.keywords.is_empty())
             .map(|(i, c)| (i as u32, c.rule.keywords.clone()))
             .collect();
-        let by_trigger = |t: Trigger| -> Vec<u32> {
-            compiled
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.rule.trigger == Some(t))
-                .map(|(i, _)| i as u32)
-                .collect()
-        };
+        let by_trigger = |t: Trigger| compiled.iter().enumerate().filter(move |(_, c)| c.rule.trigger == Some(t));
+        let digit_rules: Vec<(u32, Shape)> = by_trigger(Trigger::Digits)
+            .filter_map(|(i, c)| c.rule.shape.as_ref().map(|s| (i as u32, shape_of(s))))
+            .collect();
         Ok(Engine {
             prefilter: Prefilter::new(&keywords)?,
-            digit_rules: by_trigger(Trigger::Digits),
-            dotted_rules: by_trigger(Trigger::Dotted),
-            hexcolon_rules: by_trigger(Trigger::Hexcolon),
+            min_cluster_digits: digit_rules.iter().map(|(_, s)| s.min_digits).min().unwrap_or(1).max(1),
+            digit_rules,
+            hexcolon_rules: by_trigger(Trigger::Hexcolon).map(|(i, _)| i as u32).collect(),
             rules: compiled,
             pool: Mutex::new(Vec::new()),
         })
@@ -176,7 +178,8 @@ impl Engine {
             caches: self.rules.iter().map(|r| r.regex.create_cache()).collect(),
             slots: Vec::with_capacity(4),
             candidates: Vec::new(),
-            windows: Vec::new(),
+            windows: vec![Vec::new(); self.rules.len()],
+            touched: Vec::new(),
         }
     }
 
@@ -188,21 +191,35 @@ impl Engine {
     /// Appends every validated hit in `hay` to `out` (unordered).
     pub fn scan(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Hit>) {
         scratch.candidates.clear();
-        scratch.windows.clear();
         self.prefilter.candidates(hay, &mut scratch.candidates);
-        self.keyword_windows(hay, scratch);
-        self.trigger_windows(hay, &mut scratch.windows);
-        merge_windows(&mut scratch.windows);
-        for i in 0..scratch.windows.len() {
-            let (rule, start, end) = scratch.windows[i];
-            self.confirm(rule, hay, start, end, scratch, out);
+        let mut windows = std::mem::take(&mut scratch.windows);
+        let mut touched = std::mem::take(&mut scratch.touched);
+        let mut add = |rule: u32, start: usize, end: usize| {
+            let w = &mut windows[rule as usize];
+            if w.is_empty() {
+                touched.push(rule);
+            }
+            w.push((start, end));
+        };
+        self.keyword_windows(hay, &scratch.candidates, &mut add);
+        self.trigger_windows(hay, &mut add);
+        for &rule in &touched {
+            let w = &mut windows[rule as usize];
+            merge_windows(w);
+            for &(start, end) in w.iter() {
+                self.confirm(rule, hay, start, end, scratch, out);
+            }
+            w.clear();
         }
+        touched.clear();
+        scratch.windows = windows;
+        scratch.touched = touched;
     }
 
     /// Turns keyword candidates into windows clamped to their line.
-    fn keyword_windows(&self, hay: &[u8], scratch: &mut Scratch) {
+    fn keyword_windows(&self, hay: &[u8], candidates: &[Candidate], add: &mut impl FnMut(u32, usize, usize)) {
         let mut line = (usize::MAX, 0usize);
-        for c in &scratch.candidates {
+        for c in candidates {
             let rule = &self.rules[c.rule as usize].rule;
             let (lo, hi) = if rule.multiline {
                 (0, hay.len())
@@ -212,34 +229,34 @@ impl Engine {
                 }
                 line
             };
-            let start = c.pos.saturating_sub(rule.window).max(lo);
-            let end = (c.pos + c.len + rule.window).min(hi);
-            scratch.windows.push((c.rule, start, end));
+            let start = c.pos.saturating_sub(rule.window.before()).max(lo);
+            let end = (c.pos + c.len + rule.window.after()).min(hi);
+            add(c.rule, start, end);
         }
     }
 
     /// Proposes windows for keyword-less rules from the shared triggers.
-    fn trigger_windows(&self, hay: &[u8], windows: &mut Vec<(u32, usize, usize)>) {
+    fn trigger_windows(&self, hay: &[u8], add: &mut impl FnMut(u32, usize, usize)) {
         let pad = |r: u32, s: usize, e: usize| {
             let w = self.rules[r as usize].rule.window;
-            (r, s.saturating_sub(w), (e + w).min(hay.len()))
+            (s.saturating_sub(w.before()), (e + w.after()).min(hay.len()))
         };
-        if !self.digit_rules.is_empty() || !self.dotted_rules.is_empty() {
-            trigger::digit_clusters(hay, |c| {
-                for &r in &self.digit_rules {
-                    let [lo, hi] = self.rules[r as usize].rule.digits.unwrap_or([0, 0]);
-                    if c.may_hold(lo, hi) {
-                        windows.push(pad(r, c.start, c.end));
+        if !self.digit_rules.is_empty() {
+            trigger::digit_clusters(hay, self.min_cluster_digits, |c| {
+                for (r, shape) in &self.digit_rules {
+                    if c.fits(shape, hay) {
+                        let (s, e) = pad(*r, c.start, c.end);
+                        add(*r, s, e);
                     }
-                }
-                if c.dots >= 3 && c.may_hold(4, 12) {
-                    windows.extend(self.dotted_rules.iter().map(|&r| pad(r, c.start, c.end)));
                 }
             });
         }
         if !self.hexcolon_rules.is_empty() {
             trigger::hexcolon_runs(hay, |s, e| {
-                windows.extend(self.hexcolon_rules.iter().map(|&r| pad(r, s, e)));
+                for &r in &self.hexcolon_rules {
+                    let (s, e) = pad(r, s, e);
+                    add(r, s, e);
+                }
             });
         }
     }
@@ -298,18 +315,34 @@ pub fn line_bounds(hay: &[u8], pos: usize) -> (usize, usize) {
     (lo, hi)
 }
 
-/// Sorts windows by rule and start, and merges overlapping ones of a rule.
-fn merge_windows(w: &mut Vec<(u32, usize, usize)>) {
+/// Builds a trigger shape from a rule's `shape` table.
+fn shape_of(s: &crate::rules::ShapeSpec) -> Shape {
+    Shape {
+        min_digits: s.digits[0],
+        max_digits: s.digits[1],
+        separated: s.separated,
+        first_digits: s.first_digits.bytes().collect(),
+        max_group: s.max_group,
+        caps_before: s.caps_before,
+        min_dots: s.min_dots,
+    }
+}
+
+/// Merges overlapping windows of one rule (sorting only when the sources
+/// interleaved them).
+fn merge_windows(w: &mut Vec<(usize, usize)>) {
     if w.len() < 2 {
         return;
     }
-    w.sort_unstable();
+    if !w.is_sorted() {
+        w.sort_unstable();
+    }
     let mut out = 0;
     for i in 1..w.len() {
         let cur = w[i];
         let last = &mut w[out];
-        if cur.0 == last.0 && cur.1 <= last.2 {
-            last.2 = last.2.max(cur.2);
+        if cur.0 <= last.1 {
+            last.1 = last.1.max(cur.1);
         } else {
             out += 1;
             w[out] = cur;
@@ -359,7 +392,7 @@ name = "Fake number"
 category = "pii"
 severity = "low"
 trigger = "digits"
-digits = [6, 6]
+shape = { digits = [6, 6] }
 pattern = '\b(\d{3}-\d{3})\b'
 window = 2
 "#;
@@ -402,8 +435,8 @@ window = 2
 
     #[test]
     fn merge_windows_table() {
-        let mut w = vec![(1, 5, 10), (0, 0, 4), (1, 8, 12), (1, 12, 14), (1, 20, 22)];
+        let mut w = vec![(5, 10), (20, 22), (8, 12), (12, 14), (0, 4)];
         merge_windows(&mut w);
-        assert_eq!(w, vec![(0, 0, 4), (1, 5, 14), (1, 20, 22)]);
+        assert_eq!(w, vec![(0, 4), (5, 14), (20, 22)]);
     }
 }

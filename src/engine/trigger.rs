@@ -11,64 +11,129 @@
 pub struct Cluster {
     pub start: usize,
     pub end: usize,
+    /// Digits in the cluster.
     pub digits: u32,
+    /// `.` separators in the cluster.
     pub dots: u32,
+    /// Longest run of consecutive digits.
+    pub max_group: u32,
+    /// The byte before the cluster is `+` (an international phone prefix).
+    pub plus_before: bool,
+    /// The two bytes before the cluster are capital letters (`DE89…`).
+    pub caps_before: bool,
+}
+
+/// What a keyword-less rule needs of a cluster before its regex is worth
+/// running (from the rule's `digits`, `separated`, `first_digits`, `max_group`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Shape {
+    pub min_digits: u32,
+    pub max_digits: u32,
+    /// Plain digit runs never qualify, unless right after a `+`.
+    pub separated: bool,
+    /// Allowed first digits of the cluster (empty: any).
+    pub first_digits: Vec<u8>,
+    /// Longest allowed digit group (0: any).
+    pub max_group: u32,
+    /// Needs two capital letters right before the cluster.
+    pub caps_before: bool,
+    /// Least number of dots.
+    pub min_dots: u32,
 }
 
 impl Cluster {
-    /// Whether a value of `lo..=hi` digits can lie inside this cluster: enough
-    /// digits, and a plain digit run (no separators) is not longer than `hi`.
-    pub fn may_hold(&self, lo: u32, hi: u32) -> bool {
+    /// True when `shape` may match inside this cluster.
+    pub fn fits(&self, shape: &Shape, hay: &[u8]) -> bool {
         let plain = (self.end - self.start) as u32 == self.digits;
-        self.digits >= lo && (!plain || self.digits <= hi)
+        self.digits >= shape.min_digits
+            && (!plain || self.digits <= shape.max_digits)
+            && !(shape.separated && plain && !self.plus_before)
+            && (shape.max_group == 0 || self.max_group <= shape.max_group)
+            && (!shape.caps_before || self.caps_before)
+            && self.dots >= shape.min_dots
+            && (shape.first_digits.is_empty() || shape.first_digits.contains(&hay[self.start]))
     }
 }
 
-const SEP: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b' ' as usize] = true;
-    t[b'-' as usize] = true;
-    t[b'.' as usize] = true;
-    t[b'/' as usize] = true;
-    t[b'(' as usize] = true;
-    t[b')' as usize] = true;
+/// Byte classes for the cluster scanner.
+const DIGIT: u8 = 1;
+const SEP: u8 = 2;
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut d = b'0';
+    while d <= b'9' {
+        t[d as usize] = DIGIT;
+        d += 1;
+    }
+    t[b' ' as usize] = SEP;
+    t[b'-' as usize] = SEP;
+    t[b'.' as usize] = SEP;
+    t[b'/' as usize] = SEP;
+    t[b'(' as usize] = SEP;
+    t[b')' as usize] = SEP;
     t
 };
 
-/// Calls `f` for every digit cluster in `hay`.
-pub fn digit_clusters(hay: &[u8], mut f: impl FnMut(Cluster)) {
+/// Calls `f` for every digit cluster in `hay` with at least `min_digits`.
+pub fn digit_clusters(hay: &[u8], min_digits: u32, mut f: impl FnMut(Cluster)) {
     let n = hay.len();
     let mut i = 0;
     while i < n {
-        match hay[i..].iter().position(u8::is_ascii_digit) {
-            Some(off) => i += off,
-            None => return,
+        // Skip to the next digit, eight bytes at a time where none is one.
+        while i + 8 <= n && !has_digit(u64::from_le_bytes(hay[i..i + 8].try_into().unwrap())) {
+            i += 8;
+        }
+        while i < n && CLASS[hay[i] as usize] != DIGIT {
+            i += 1;
+        }
+        if i >= n {
+            return;
         }
         let start = i;
-        let (mut digits, mut dots) = (0u32, 0u32);
+        let (mut digits, mut dots, mut max_group) = (0u32, 0u32, 0u32);
         loop {
-            while i < n && hay[i].is_ascii_digit() {
-                digits += 1;
+            let g = i;
+            while i < n && CLASS[hay[i] as usize] == DIGIT {
                 i += 1;
             }
+            let group = (i - g) as u32;
+            digits += group;
+            max_group = max_group.max(group);
             let mut j = i;
-            while j < n && j - i < 2 && SEP[hay[j] as usize] {
+            while j < n && j - i < 2 && CLASS[hay[j] as usize] == SEP {
                 j += 1;
             }
-            if j > i && j < n && hay[j].is_ascii_digit() {
+            if j > i && j < n && CLASS[hay[j] as usize] == DIGIT {
                 dots += hay[i..j].iter().filter(|&&b| b == b'.').count() as u32;
                 i = j;
             } else {
                 break;
             }
         }
-        f(Cluster {
-            start,
-            end: i,
-            digits,
-            dots,
-        });
+        if digits >= min_digits {
+            let caps = |k: usize| start >= k && hay[start - k].is_ascii_uppercase();
+            f(Cluster {
+                start,
+                end: i,
+                digits,
+                dots,
+                max_group,
+                plus_before: start > 0 && hay[start - 1] == b'+',
+                caps_before: caps(1) && caps(2),
+            });
+        }
     }
+}
+
+/// True when any of the eight bytes of `x` is an ASCII digit (SWAR).
+#[inline]
+fn has_digit(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let y = x ^ (ONES * 0x30); // digits become 0..=9
+    // A byte is < 10 iff (byte - 10) borrows into its high bit while the byte's
+    // own high bit is clear; exact for "any byte" detection.
+    (y.wrapping_sub(ONES * 10) & !y & HIGH) != 0
 }
 
 /// Calls `f(start, end)` for every run of hex digits and colons that holds a
@@ -106,10 +171,32 @@ mod tests {
 
     fn clusters(s: &str) -> Vec<(String, u32, u32)> {
         let mut out = Vec::new();
-        digit_clusters(s.as_bytes(), |c| {
-            out.push((s[c.start..c.end].to_string(), c.digits, c.dots))
-        });
+        digit_clusters(s.as_bytes(), 1, |c| out.push((s[c.start..c.end].to_string(), c.digits, c.dots)));
         out
+    }
+
+    #[test]
+    fn swar_digit_test_is_exact() {
+        for b in 0..=255u8 {
+            let x = u64::from_le_bytes([b'a', b'z', b, b'"', 0xff, 0x80, b'/', b':']);
+            assert_eq!(has_digit(x), b.is_ascii_digit(), "byte {b}");
+        }
+    }
+
+    #[test]
+    fn shapes_filter_clusters() {
+        let hay = b"ts=1731023456789 +14155552671 v=120.0.6099.109 DE89370400440532013000";
+        let mut got = Vec::new();
+        digit_clusters(hay, 1, |c| got.push(c));
+        let card = Shape { min_digits: 13, max_digits: 19, first_digits: b"2345".to_vec(), ..Shape::default() };
+        let phone = Shape { min_digits: 7, max_digits: 15, separated: true, ..Shape::default() };
+        let ip = Shape { min_digits: 4, max_digits: 12, max_group: 3, min_dots: 3, ..Shape::default() };
+        let iban = Shape { min_digits: 2, max_digits: 34, caps_before: true, ..Shape::default() };
+        let fits = |s: &Shape| got.iter().map(|c| c.fits(s, hay)).collect::<Vec<_>>();
+        assert_eq!(fits(&card), vec![false, false, false, false]);
+        assert_eq!(fits(&phone), vec![false, true, true, false]);
+        assert_eq!(fits(&ip), vec![false, false, false, false]);
+        assert_eq!(fits(&iban), vec![false, false, false, true]);
     }
 
     #[test]

@@ -6,6 +6,28 @@ use crate::finding::Finding;
 use crate::scan::{FileOutcome, Status};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Fingerprints are already uniform random bits: hash them by their low 64.
+#[derive(Default)]
+pub struct FingerprintHasher(u64);
+
+impl Hasher for FingerprintHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes.iter().take(8) {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.0 = v as u64;
+    }
+}
+
+/// A set of (truncated) fingerprints.
+pub type FingerprintSet = HashSet<u128, BuildHasherDefault<FingerprintHasher>>;
 
 /// A rule's identity for reporting.
 #[derive(Debug, Clone)]
@@ -18,8 +40,8 @@ pub struct RuleMeta {
 /// Running totals; turned into [`SummaryJson`] at the end.
 #[derive(Default)]
 pub struct Tally {
-    per_rule: HashMap<u32, (u64, HashSet<u128>)>,
-    per_category: BTreeMap<&'static str, (u64, HashSet<u128>)>,
+    per_rule: HashMap<u32, (u64, FingerprintSet)>,
+    per_category: BTreeMap<&'static str, (u64, FingerprintSet)>,
     per_file: BTreeMap<String, u64>,
     per_field: BTreeMap<String, u64>,
     per_cell: BTreeMap<(String, String, String), u64>,

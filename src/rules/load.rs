@@ -92,7 +92,7 @@ pattern = 'tok_([a-z]{8})'
         .unwrap();
         assert_eq!(rules.len(), 1);
         assert_eq!(rules[0].origin, "t.toml");
-        assert_eq!(rules[0].window, 256);
+        assert_eq!(rules[0].window, crate::rules::Window::Both(256));
         assert!(rules[0].trigger.is_none());
     }
 

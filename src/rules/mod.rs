@@ -74,11 +74,9 @@ pub enum Confidence {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Trigger {
-    /// Runs of digits with separators (` -./()`) whose digit count lies in
-    /// the rule's `digits` range: cards, phones, SSNs, IBANs.
+    /// Runs of digits with separators (` -./()`) that fit the rule's
+    /// `shape`: cards, phones, SSNs, IBANs, IPv4 addresses.
     Digits,
-    /// A run of digits with at least three dots: IPv4 addresses.
-    Dotted,
     /// A `:` between hexadecimal digits: IPv6 addresses.
     Hexcolon,
 }
@@ -138,9 +136,9 @@ pub struct Rule {
     /// Shared trigger for keyword-less rules.
     #[serde(default)]
     pub trigger: Option<Trigger>,
-    /// For `trigger = "digits"`: the inclusive range of digit counts.
+    /// For `trigger = "digits"`: what a digit cluster must look like.
     #[serde(default)]
-    pub digits: Option<[u32; 2]>,
+    pub shape: Option<ShapeSpec>,
     /// Regex (Unicode off); capture group 1 is the sensitive value, or the
     /// whole match when the pattern has no group.
     pub pattern: String,
@@ -151,9 +149,9 @@ pub struct Rule {
     pub normalize: Normalize,
     #[serde(default)]
     pub preview: Preview,
-    /// Bytes searched on each side of a keyword hit.
-    #[serde(default = "default_window")]
-    pub window: usize,
+    /// Bytes searched around a keyword hit: `N` on each side, or `[before, after]`.
+    #[serde(default)]
+    pub window: Window,
     /// A match may span lines (PEM blocks); windows are then clamped to the
     /// chunk rather than to the line.
     #[serde(default)]
@@ -172,6 +170,55 @@ pub struct Rule {
     pub origin: String,
 }
 
-fn default_window() -> usize {
-    256
+/// Bytes searched before and after a hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Window {
+    Both(usize),
+    Split([usize; 2]),
+}
+
+impl Default for Window {
+    fn default() -> Self {
+        Window::Both(256)
+    }
+}
+
+impl Window {
+    /// Bytes before the hit.
+    pub fn before(self) -> usize {
+        match self {
+            Window::Both(n) | Window::Split([n, _]) => n,
+        }
+    }
+    /// Bytes after the hit's end.
+    pub fn after(self) -> usize {
+        match self {
+            Window::Both(n) | Window::Split([_, n]) => n,
+        }
+    }
+}
+
+/// The shape a digit cluster must have for a keyword-less rule's regex to be
+/// worth running; see `engine::trigger::Shape`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShapeSpec {
+    /// Inclusive range of digit counts of the value.
+    pub digits: [u32; 2],
+    /// Plain digit runs never hold the value (unless right after `+`).
+    #[serde(default)]
+    pub separated: bool,
+    /// Digits the value may start with (empty: any).
+    #[serde(default)]
+    pub first_digits: String,
+    /// Longest group of consecutive digits (0: any).
+    #[serde(default)]
+    pub max_group: u32,
+    /// Least number of `.` separators.
+    #[serde(default)]
+    pub min_dots: u32,
+    /// Two capital letters stand right before the digits (`DE89…`).
+    #[serde(default)]
+    pub caps_before: bool,
 }
