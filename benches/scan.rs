@@ -1,1 +1,53 @@
-fn main() {}
+//! Criterion benchmarks of the scanning core on generated exports: the whole
+//! path of one chunk (prefilter, triggers, windows, regexes, validators,
+//! escape views) with the built-in rules, on clean data and on data with the
+//! default density of planted values. Throughput is reported in bytes.
+//!
+//! `cargo bench --bench scan`. The end-to-end comparison with ripgrep is
+//! `benches/compare.sh`.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use leakscope::corpus::{Generator, Rates};
+use leakscope::decode::{scan_buffer, BufScratch};
+use leakscope::engine::Engine;
+use leakscope::rules::{load_rules, RuleSource};
+
+const SIZE: usize = 8 << 20;
+
+fn engine() -> Engine {
+    Engine::new(&load_rules(&RuleSource { builtin: true, extra: vec![] }).unwrap()).unwrap()
+}
+
+fn data(rates: Option<Rates>) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(SIZE + 4096);
+    let mut g = match rates {
+        Some(r) => Generator::with_rates(7, r),
+        None => Generator::new(7),
+    };
+    g.ndjson("bench", &mut buf, SIZE, 1);
+    buf
+}
+
+fn bench_scan(c: &mut Criterion) {
+    let e = engine();
+    let clean = data(Some(Rates { email: 0.0, ip: 0.0, secret: 0.0, pii: 0.0 }));
+    let planted = data(None);
+    let mut g = c.benchmark_group("scan_buffer");
+    g.sample_size(10);
+    for (name, buf) in [("clean_ndjson", &clean), ("planted_ndjson", &planted)] {
+        g.throughput(Throughput::Bytes(buf.len() as u64));
+        g.bench_function(name, |b| {
+            let mut scratch = BufScratch::new(&e);
+            let mut out = Vec::new();
+            b.iter(|| {
+                out.clear();
+                scan_buffer(&e, buf, &mut scratch, &mut out);
+                out.len()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench_scan);
+criterion_main!(benches);
