@@ -15,7 +15,14 @@ use leakscope::rules::{load_rules, RuleSource};
 const SIZE: usize = 8 << 20;
 
 fn engine() -> Engine {
-    Engine::new(&load_rules(&RuleSource { builtin: true, extra: vec![] }).unwrap()).unwrap()
+    Engine::new(
+        &load_rules(&RuleSource {
+            builtin: true,
+            extra: vec![],
+        })
+        .unwrap(),
+    )
+    .unwrap()
 }
 
 fn data(rates: Option<Rates>) -> Vec<u8> {
@@ -30,7 +37,12 @@ fn data(rates: Option<Rates>) -> Vec<u8> {
 
 fn bench_scan(c: &mut Criterion) {
     let e = engine();
-    let clean = data(Some(Rates { email: 0.0, ip: 0.0, secret: 0.0, pii: 0.0 }));
+    let clean = data(Some(Rates {
+        email: 0.0,
+        ip: 0.0,
+        secret: 0.0,
+        pii: 0.0,
+    }));
     let planted = data(None);
     let mut g = c.benchmark_group("scan_buffer");
     g.sample_size(10);

@@ -102,6 +102,26 @@ pub fn percent_decode(v: &[u8]) -> Vec<u8> {
 
 /// A masked rendering of the value that identifies its kind, not its content.
 pub fn preview(kind: Preview, v: &[u8]) -> String {
+    if kind == Preview::Email && v.is_ascii() && memchr::memmem::find(v, b"%40").is_none() {
+        if let Some(at) = memchr::memrchr(b'@', v) {
+            let keep = 2.min(at / 2);
+            let mut p = String::with_capacity(v.len() - at + keep + 3);
+            p.push_str(std::str::from_utf8(&v[..keep]).unwrap_or(""));
+            p.push_str("***");
+            p.push_str(std::str::from_utf8(&v[at..]).unwrap_or(""));
+            return p;
+        }
+    }
+    if kind == Preview::Email && v.is_ascii() && memchr::memmem::find(v, b"%40").is_none() {
+        if let Some(at) = memchr::memrchr(b'@', v) {
+            let keep = 2.min(at / 2);
+            let mut p = String::with_capacity(v.len() - at + keep + 3);
+            p.push_str(std::str::from_utf8(&v[..keep]).unwrap_or(""));
+            p.push_str("***");
+            p.push_str(std::str::from_utf8(&v[at..]).unwrap_or(""));
+            return p;
+        }
+    }
     let s = String::from_utf8_lossy(v);
     let chars: Vec<char> = s.chars().collect();
     match kind {

@@ -251,7 +251,12 @@ impl<'e> Scanner<'e> {
         let mut last_byte = b'\n';
         let path = outcome.path.clone();
         rayon::scope(|s| {
-            let chunks = Chunker::with_pool(reader, self.cfg.chunk_size, self.cfg.overlap, self.buffers.clone());
+            let chunks = Chunker::with_pool(
+                reader,
+                self.cfg.chunk_size,
+                self.cfg.overlap,
+                self.buffers.clone(),
+            );
             for chunk in chunks {
                 let chunk = match chunk {
                     Ok(c) => c,

@@ -61,7 +61,15 @@ fn main() -> Result<()> {
     let o = parse()?;
     std::fs::create_dir_all(&o.out)?;
     let mut g = if o.clean {
-        Generator::with_rates(o.seed, Rates { email: 0.0, ip: 0.0, secret: 0.0, pii: 0.0 })
+        Generator::with_rates(
+            o.seed,
+            Rates {
+                email: 0.0,
+                ip: 0.0,
+                secret: 0.0,
+                pii: 0.0,
+            },
+        )
     } else {
         Generator::new(o.seed)
     };

@@ -20,9 +20,9 @@ use crate::rules::{Rule, Trigger};
 use crate::validate::{Ctx, Validator};
 use anyhow::{bail, Context, Result};
 use prefilter::{Candidate, Prefilter};
-use trigger::Shape;
 use regex_automata::{meta, util::syntax, Input};
 use std::sync::Mutex;
+use trigger::Shape;
 
 /// Largest compiled size allowed for one rule's regex.
 const REGEX_SIZE_LIMIT: usize = 4 << 20;
@@ -44,7 +44,8 @@ pub struct CompiledRule {
     /// The rule as written.
     pub rule: Rule,
     regex: meta::Regex,
-    /// 1 when the pattern has a capture group, else 0 (the whole match).
+    /// 1 when the value is capture group 1 and that group can differ from
+    /// the whole match; else 0 (the whole match is the value).
     group: usize,
     validators: Vec<Validator>,
 }
@@ -94,6 +95,30 @@ pub fn compile_pattern(pattern: &str) -> Result<meta::Regex> {
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// True when capture group 1 always spans the whole match: the pattern is
+/// group 1 alone, or group 1 between zero-width assertions (`\b(...)\b`).
+/// Such rules skip the capture phase, the costliest part of a match.
+fn group_is_whole_match(pattern: &str) -> bool {
+    use regex_syntax::hir::{Hir, HirKind};
+    let parsed = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern);
+    let Ok(hir) = parsed else { return false };
+    let is_group1 = |h: &Hir| matches!(h.kind(), HirKind::Capture(c) if c.index == 1);
+    match hir.kind() {
+        HirKind::Capture(c) => c.index == 1,
+        HirKind::Concat(parts) => {
+            parts.iter().filter(|p| is_group1(p)).count() == 1
+                && parts
+                    .iter()
+                    .all(|p| is_group1(p) || matches!(p.kind(), HirKind::Look(_)))
+        }
+        _ => false,
+    }
+}
+
 fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
     let regex = compile_pattern(&rule.pattern).with_context(|| {
         format!(
@@ -101,12 +126,11 @@ fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
             rule.id, rule.origin
         )
     })?;
-    let group = usize::from(
-        regex
-            .group_info()
-            .group_len(regex_automata::PatternID::ZERO)
-            > 1,
-    );
+    let has_group = regex
+        .group_info()
+        .group_len(regex_automata::PatternID::ZERO)
+        > 1;
+    let group = usize::from(has_group && !group_is_whole_match(&rule.pattern));
     let validators = rule
         .validate
         .iter()
@@ -145,15 +169,27 @@ impl Engine {
             .filter(|(_, c)| !c.rule.keywords.is_empty())
             .map(|(i, c)| (i as u32, c.rule.keywords.clone()))
             .collect();
-        let by_trigger = |t: Trigger| compiled.iter().enumerate().filter(move |(_, c)| c.rule.trigger == Some(t));
+        let by_trigger = |t: Trigger| {
+            compiled
+                .iter()
+                .enumerate()
+                .filter(move |(_, c)| c.rule.trigger == Some(t))
+        };
         let digit_rules: Vec<(u32, Shape)> = by_trigger(Trigger::Digits)
             .filter_map(|(i, c)| c.rule.shape.as_ref().map(|s| (i as u32, shape_of(s))))
             .collect();
         Ok(Engine {
             prefilter: Prefilter::new(&keywords)?,
-            min_cluster_digits: digit_rules.iter().map(|(_, s)| s.min_digits).min().unwrap_or(1).max(1),
+            min_cluster_digits: digit_rules
+                .iter()
+                .map(|(_, s)| s.min_digits)
+                .min()
+                .unwrap_or(1)
+                .max(1),
             digit_rules,
-            hexcolon_rules: by_trigger(Trigger::Hexcolon).map(|(i, _)| i as u32).collect(),
+            hexcolon_rules: by_trigger(Trigger::Hexcolon)
+                .map(|(i, _)| i as u32)
+                .collect(),
             rules: compiled,
             pool: Mutex::new(Vec::new()),
         })
@@ -217,7 +253,12 @@ impl Engine {
     }
 
     /// Turns keyword candidates into windows clamped to their line.
-    fn keyword_windows(&self, hay: &[u8], candidates: &[Candidate], add: &mut impl FnMut(u32, usize, usize)) {
+    fn keyword_windows(
+        &self,
+        hay: &[u8],
+        candidates: &[Candidate],
+        add: &mut impl FnMut(u32, usize, usize),
+    ) {
         let mut line = (usize::MAX, 0usize);
         for c in candidates {
             let rule = &self.rules[c.rule as usize].rule;
@@ -431,6 +472,15 @@ window = 2
         )
         .unwrap();
         assert!(Engine::new(&rules).is_err());
+    }
+
+    #[test]
+    fn whole_match_groups_are_recognised() {
+        assert!(group_is_whole_match(r"\b(tok_[a-z]{8})\b"));
+        assert!(group_is_whole_match(r"(abc|def)"));
+        assert!(!group_is_whole_match(r"(?:^|[^0-9])([0-9]{4})"));
+        assert!(!group_is_whole_match(r"key=(\w+)"));
+        assert!(!group_is_whole_match(r"abc"));
     }
 
     #[test]

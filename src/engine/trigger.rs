@@ -131,8 +131,8 @@ fn has_digit(x: u64) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let y = x ^ (ONES * 0x30); // digits become 0..=9
-    // A byte is < 10 iff (byte - 10) borrows into its high bit while the byte's
-    // own high bit is clear; exact for "any byte" detection.
+                               // A byte is < 10 iff (byte - 10) borrows into its high bit while the byte's
+                               // own high bit is clear; exact for "any byte" detection.
     (y.wrapping_sub(ONES * 10) & !y & HIGH) != 0
 }
 
@@ -171,7 +171,9 @@ mod tests {
 
     fn clusters(s: &str) -> Vec<(String, u32, u32)> {
         let mut out = Vec::new();
-        digit_clusters(s.as_bytes(), 1, |c| out.push((s[c.start..c.end].to_string(), c.digits, c.dots)));
+        digit_clusters(s.as_bytes(), 1, |c| {
+            out.push((s[c.start..c.end].to_string(), c.digits, c.dots))
+        });
         out
     }
 
@@ -188,10 +190,31 @@ mod tests {
         let hay = b"ts=1731023456789 +14155552671 v=120.0.6099.109 DE89370400440532013000";
         let mut got = Vec::new();
         digit_clusters(hay, 1, |c| got.push(c));
-        let card = Shape { min_digits: 13, max_digits: 19, first_digits: b"2345".to_vec(), ..Shape::default() };
-        let phone = Shape { min_digits: 7, max_digits: 15, separated: true, ..Shape::default() };
-        let ip = Shape { min_digits: 4, max_digits: 12, max_group: 3, min_dots: 3, ..Shape::default() };
-        let iban = Shape { min_digits: 2, max_digits: 34, caps_before: true, ..Shape::default() };
+        let card = Shape {
+            min_digits: 13,
+            max_digits: 19,
+            first_digits: b"2345".to_vec(),
+            ..Shape::default()
+        };
+        let phone = Shape {
+            min_digits: 7,
+            max_digits: 15,
+            separated: true,
+            ..Shape::default()
+        };
+        let ip = Shape {
+            min_digits: 4,
+            max_digits: 12,
+            max_group: 3,
+            min_dots: 3,
+            ..Shape::default()
+        };
+        let iban = Shape {
+            min_digits: 2,
+            max_digits: 34,
+            caps_before: true,
+            ..Shape::default()
+        };
         let fits = |s: &Shape| got.iter().map(|c| c.fits(s, hay)).collect::<Vec<_>>();
         assert_eq!(fits(&card), vec![false, false, false, false]);
         assert_eq!(fits(&phone), vec![false, true, true, false]);

@@ -4,8 +4,9 @@
 
 use crate::finding::Finding;
 use crate::scan::{FileOutcome, Status};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// Fingerprints are already uniform random bits: hash them by their low 64.
@@ -40,7 +41,8 @@ pub struct RuleMeta {
 /// Running totals; turned into [`SummaryJson`] at the end.
 #[derive(Default)]
 pub struct Tally {
-    per_rule: HashMap<u32, (u64, FingerprintSet)>,
+    /// Indexed by rule: findings and distinct fingerprints.
+    per_rule: Vec<(u64, FingerprintSet)>,
     per_category: BTreeMap<&'static str, (u64, FingerprintSet)>,
     per_file: BTreeMap<String, u64>,
     per_field: BTreeMap<String, u64>,
@@ -51,28 +53,38 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// Counts a batch of findings.
+    /// Counts a batch of findings (one input's, in order).
     pub fn add(&mut self, rules: &[RuleMeta], batch: &[Finding]) {
+        // Group the batch first so string keys are built once per group.
+        let mut cells: FxHashMap<(u32, &str, Option<&str>), u64> = FxHashMap::default();
+        if self.per_rule.len() < rules.len() {
+            self.per_rule.resize_with(rules.len(), Default::default);
+        }
         for f in batch {
             let meta = &rules[f.rule as usize];
             let short = u128::from_le_bytes(f.fingerprint[..16].try_into().unwrap());
-            let r = self.per_rule.entry(f.rule).or_default();
+            let r = &mut self.per_rule[f.rule as usize];
             r.0 += 1;
             r.1.insert(short);
             let c = self.per_category.entry(meta.category).or_default();
             c.0 += 1;
             c.1.insert(short);
-            let path = f.location.path.to_string();
-            let field = f.location.field.clone().unwrap_or_default();
-            *self.per_file.entry(path.clone()).or_default() += 1;
-            if !field.is_empty() {
-                *self.per_field.entry(field.clone()).or_default() += 1;
-            }
-            *self
-                .per_cell
-                .entry((meta.id.clone(), path, field))
+            *cells
+                .entry((f.rule, &f.location.path, f.location.field.as_deref()))
                 .or_default() += 1;
-            self.total += 1;
+        }
+        for ((rule, path, field), n) in cells {
+            *self.per_file.entry(path.to_string()).or_default() += n;
+            if let Some(field) = field {
+                *self.per_field.entry(field.to_string()).or_default() += n;
+            }
+            let key = (
+                rules[rule as usize].id.clone(),
+                path.to_string(),
+                field.unwrap_or_default().to_string(),
+            );
+            *self.per_cell.entry(key).or_default() += n;
+            self.total += n;
         }
     }
 }
@@ -185,8 +197,10 @@ impl SummaryJson {
             by_rule: t
                 .per_rule
                 .iter()
+                .enumerate()
+                .filter(|(_, (n, _))| *n > 0)
                 .map(|(r, (n, set))| {
-                    let m = &rules[*r as usize];
+                    let m = &rules[r];
                     let rc = RuleCount {
                         category: m.category,
                         severity: m.severity,

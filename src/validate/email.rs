@@ -24,18 +24,22 @@ fn url_userinfo(ctx: &Ctx) -> bool {
 }
 
 fn domain_ok(v: &[u8]) -> bool {
-    let s = String::from_utf8_lossy(v)
-        .to_ascii_lowercase()
-        .replace("%40", "@");
-    let Some((local, domain)) = s.rsplit_once('@') else {
+    let (local, domain) = match memchr::memrchr(b'@', v) {
+        Some(at) => (&v[..at], &v[at + 1..]),
+        None => match memchr::memmem::rfind(v, b"%40") {
+            Some(at) => (&v[..at], &v[at + 3..]),
+            None => return false,
+        },
+    };
+    let Some(dot) = memchr::memrchr(b'.', domain) else {
         return false;
     };
-    let Some((_, tld)) = domain.rsplit_once('.') else {
-        return false;
-    };
+    let tld = &domain[dot + 1..];
     !local.is_empty()
-        && !FILE_SUFFIXES.contains(&tld)
-        && tld.bytes().all(|b| b.is_ascii_alphabetic())
+        && tld.iter().all(u8::is_ascii_alphabetic)
+        && !FILE_SUFFIXES
+            .iter()
+            .any(|s| s.as_bytes().eq_ignore_ascii_case(tld))
 }
 
 #[cfg(test)]
