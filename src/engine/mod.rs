@@ -151,6 +151,9 @@ fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
             rule.origin
         );
     }
+    if validators.contains(&Validator::Phone) {
+        crate::validate::warm_up_phone_plans();
+    }
     Ok(CompiledRule {
         rule: rule.clone(),
         regex,

@@ -78,24 +78,12 @@ const CLASS: [u8; 256] = {
 pub fn digit_clusters(hay: &[u8], min_digits: u32, mut f: impl FnMut(Cluster)) {
     let n = hay.len();
     let mut i = 0;
-    while i < n {
-        // Skip to the next digit, eight bytes at a time where none is one.
-        while i + 8 <= n && !has_digit(u64::from_le_bytes(hay[i..i + 8].try_into().unwrap())) {
-            i += 8;
-        }
-        while i < n && CLASS[hay[i] as usize] != DIGIT {
-            i += 1;
-        }
-        if i >= n {
-            return;
-        }
-        let start = i;
+    while let Some(start) = next_digit(hay, i) {
+        i = start;
         let (mut digits, mut dots, mut max_group) = (0u32, 0u32, 0u32);
         loop {
             let g = i;
-            while i < n && CLASS[hay[i] as usize] == DIGIT {
-                i += 1;
-            }
+            i = run_end(hay, i);
             let group = (i - g) as u32;
             digits += group;
             max_group = max_group.max(group);
@@ -122,18 +110,51 @@ pub fn digit_clusters(hay: &[u8], min_digits: u32, mut f: impl FnMut(Cluster)) {
                 caps_before: caps(1) && caps(2),
             });
         }
+        if i >= n {
+            return;
+        }
     }
 }
 
-/// True when any of the eight bytes of `x` is an ASCII digit (SWAR).
+/// Position of the first digit at or after `i`.
 #[inline]
-fn has_digit(x: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
+fn next_digit(hay: &[u8], mut i: usize) -> Option<usize> {
+    while i + 8 <= hay.len() {
+        let m = digit_mask(u64::from_le_bytes(hay[i..i + 8].try_into().unwrap()));
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    hay[i.min(hay.len())..]
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map(|p| i + p)
+}
+
+/// Position just past the run of digits starting at `i`.
+#[inline]
+fn run_end(hay: &[u8], mut i: usize) -> usize {
+    while i + 8 <= hay.len() {
+        let m = !digit_mask(u64::from_le_bytes(hay[i..i + 8].try_into().unwrap())) & HIGH;
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + hay[i..].iter().take_while(|b| b.is_ascii_digit()).count()
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` that is an ASCII digit (SWAR, exact:
+/// no carry crosses a byte).
+#[inline]
+fn digit_mask(x: u64) -> u64 {
     let y = x ^ (ONES * 0x30); // digits become 0..=9
-                               // A byte is < 10 iff (byte - 10) borrows into its high bit while the byte's
-                               // own high bit is clear; exact for "any byte" detection.
-    (y.wrapping_sub(ONES * 10) & !y & HIGH) != 0
+    let not_digit = (((y & !HIGH) + ONES * 0x76) | y) & HIGH; // byte >= 10
+    !not_digit & HIGH
 }
 
 /// Calls `f(start, end)` for every run of hex digits and colons that holds a
@@ -178,11 +199,31 @@ mod tests {
     }
 
     #[test]
-    fn swar_digit_test_is_exact() {
+    fn swar_digit_mask_is_exact() {
         for b in 0..=255u8 {
-            let x = u64::from_le_bytes([b'a', b'z', b, b'"', 0xff, 0x80, b'/', b':']);
-            assert_eq!(has_digit(x), b.is_ascii_digit(), "byte {b}");
+            for pos in 0..8 {
+                let mut bytes = [b'a', b'z', b'9', b'"', 0xff, 0x80, b'/', b':'];
+                bytes[pos] = b;
+                let m = digit_mask(u64::from_le_bytes(bytes));
+                for (k, &c) in bytes.iter().enumerate() {
+                    assert_eq!(
+                        m >> (8 * k + 7) & 1 == 1,
+                        c.is_ascii_digit(),
+                        "byte {c} at {k}"
+                    );
+                }
+            }
         }
+    }
+
+    #[test]
+    fn runs_across_word_edges() {
+        let s = b"ab0123456789012345xyz7";
+        assert_eq!(next_digit(s, 0), Some(2));
+        assert_eq!(run_end(s, 2), 18);
+        assert_eq!(next_digit(s, 18), Some(21));
+        assert_eq!(run_end(s, 21), 22);
+        assert_eq!(next_digit(s, 22), None);
     }
 
     #[test]

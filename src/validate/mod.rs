@@ -21,6 +21,7 @@ pub use entropy::shannon_entropy;
 pub use github::{github_checksum, github_checksum_ok};
 pub use iban::iban_ok;
 pub use luhn::luhn_ok;
+pub use phone::warm_up as warm_up_phone_plans;
 
 use anyhow::{bail, Result};
 
