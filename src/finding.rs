@@ -102,78 +102,52 @@ pub fn percent_decode(v: &[u8]) -> Vec<u8> {
 
 /// A masked rendering of the value that identifies its kind, not its content.
 pub fn preview(kind: Preview, v: &[u8]) -> String {
-    if kind == Preview::Email && v.is_ascii() && memchr::memmem::find(v, b"%40").is_none() {
-        if let Some(at) = memchr::memrchr(b'@', v) {
-            let keep = 2.min(at / 2);
-            let mut p = String::with_capacity(v.len() - at + keep + 3);
-            p.push_str(std::str::from_utf8(&v[..keep]).unwrap_or(""));
-            p.push_str("***");
-            p.push_str(std::str::from_utf8(&v[at..]).unwrap_or(""));
-            return p;
-        }
-    }
-    if kind == Preview::Email && v.is_ascii() && memchr::memmem::find(v, b"%40").is_none() {
-        if let Some(at) = memchr::memrchr(b'@', v) {
-            let keep = 2.min(at / 2);
-            let mut p = String::with_capacity(v.len() - at + keep + 3);
-            p.push_str(std::str::from_utf8(&v[..keep]).unwrap_or(""));
-            p.push_str("***");
-            p.push_str(std::str::from_utf8(&v[at..]).unwrap_or(""));
-            return p;
-        }
-    }
     let s = String::from_utf8_lossy(v);
-    let chars: Vec<char> = s.chars().collect();
     match kind {
         Preview::Email => {
-            let decoded = String::from_utf8_lossy(&percent_decode(v)).into_owned();
+            let decoded = if memchr::memmem::find(v, b"%40").is_some() {
+                String::from_utf8_lossy(&percent_decode(v)).into_owned()
+            } else {
+                s.into_owned()
+            };
             match decoded.rsplit_once('@') {
-                Some((local, domain)) => format!(
-                    "{}***@{}",
-                    take(local, 2.min(local.chars().count() / 2)),
-                    domain
-                ),
-                None => prefix(&chars),
+                Some((local, domain)) => {
+                    format!("{}***@{domain}", take(local, local.chars().count() / 2))
+                }
+                None => prefix(&decoded),
             }
         }
         Preview::Last4 => {
-            let alnum: Vec<char> = chars
-                .iter()
-                .copied()
+            let alnum = s.bytes().filter(u8::is_ascii_alphanumeric).count();
+            let keep = if alnum >= 10 { 4 } else { 2.min(alnum / 3) };
+            let tail: String = s
+                .chars()
+                .rev()
                 .filter(char::is_ascii_alphanumeric)
+                .take(keep)
                 .collect();
-            let keep = if alnum.len() >= 10 {
-                4
-            } else {
-                2.min(alnum.len() / 3)
-            };
-            format!(
-                "****{}",
-                alnum[alnum.len() - keep..].iter().collect::<String>()
-            )
+            format!("****{}", tail.chars().rev().collect::<String>())
         }
         Preview::Ip => {
             let sep = if s.contains(':') { ':' } else { '.' };
-            let parts: Vec<&str> = s.split(sep).collect();
-            format!(
-                "{}{sep}***",
-                parts[..2.min(parts.len())].join(&sep.to_string())
-            )
+            let cut = s.match_indices(sep).nth(1).map_or(s.len(), |(i, _)| i);
+            format!("{}{sep}***", &s[..cut])
         }
-        Preview::Prefix => prefix(&chars),
+        Preview::Prefix => prefix(&s),
     }
 }
 
-fn take(s: &str, n: usize) -> String {
-    s.chars().take(n).collect()
+/// At most `n` (and never more than 2) leading characters.
+fn take(s: &str, n: usize) -> &str {
+    let n = n.min(2);
+    s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
 }
 
 /// At most a sixth of the value (never more than 8 characters), then `***`.
-fn prefix(chars: &[char]) -> String {
-    let keep = (chars.len() / 6).min(8);
-    let mut p: String = chars[..keep].iter().collect();
-    p.push_str("***");
-    p
+fn prefix(s: &str) -> String {
+    let keep = (s.chars().count() / 6).min(8);
+    let end = s.char_indices().nth(keep).map_or(s.len(), |(i, _)| i);
+    format!("{}***", &s[..end])
 }
 
 #[cfg(test)]

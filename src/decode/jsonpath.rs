@@ -8,8 +8,9 @@
 
 #[derive(Debug)]
 enum Frame {
-    /// An object and the key of the member being read (None before the key).
-    Object(Option<String>),
+    /// An object and the byte range of the key of the member being read
+    /// (None before the key). Keys stay ranges until a path is rendered.
+    Object(Option<(usize, usize)>),
     /// An array and the index of the element being read.
     Array(usize),
 }
@@ -48,10 +49,7 @@ pub fn paths_at(json: &[u8], offsets: &[usize]) -> Vec<Option<String>> {
                 let end = string_end(json, i);
                 if let Some(Frame::Object(k @ None)) = stack.last_mut() {
                     if is_key(json, end) {
-                        *k = Some(
-                            String::from_utf8_lossy(&json[i + 1..end.saturating_sub(1).max(i + 1)])
-                                .into_owned(),
-                        );
+                        *k = Some((i + 1, end.saturating_sub(1).max(i + 1)));
                     }
                 }
                 (i, end)
@@ -64,7 +62,7 @@ pub fn paths_at(json: &[u8], offsets: &[usize]) -> Vec<Option<String>> {
                 && !matches!(c, b'{' | b'[' | b'}' | b']' | b',' | b':')
                 && !c.is_ascii_whitespace()
             {
-                out[next] = Some(render(&stack));
+                out[next] = Some(render(json, &stack));
             }
             next += 1;
         }
@@ -102,11 +100,13 @@ fn is_key(json: &[u8], after: usize) -> bool {
 }
 
 /// Renders the stack as a JSONPath: `$.a.b[3]['x y']`.
-fn render(stack: &[Frame]) -> String {
+fn render(json: &[u8], stack: &[Frame]) -> String {
     let mut p = String::from("$");
     for f in stack {
         match f {
-            Frame::Object(Some(k)) => push_key(&mut p, k),
+            Frame::Object(Some((a, b))) => {
+                push_key(&mut p, &String::from_utf8_lossy(&json[*a..*b]))
+            }
             Frame::Object(None) => {}
             Frame::Array(n) => p.push_str(&format!("[{n}]")),
         }
