@@ -67,8 +67,8 @@ pub struct Engine {
     prefilter: Prefilter,
     /// Keyword-less rules on digit clusters, with the shape each needs.
     digit_rules: Vec<(u32, Shape)>,
-    /// Fewest digits any digit rule needs.
-    min_cluster_digits: u32,
+    /// Drops digit clusters no digit rule can use.
+    gate: trigger::Gate,
     /// Keyword-less rules on hex/colon runs.
     hexcolon_rules: Vec<u32>,
     pool: Mutex<Vec<Scratch>>,
@@ -183,12 +183,7 @@ impl Engine {
             .collect();
         Ok(Engine {
             prefilter: Prefilter::new(&keywords)?,
-            min_cluster_digits: digit_rules
-                .iter()
-                .map(|(_, s)| s.min_digits)
-                .min()
-                .unwrap_or(1)
-                .max(1),
+            gate: trigger::Gate::new(digit_rules.iter().map(|(_, s)| s)),
             digit_rules,
             hexcolon_rules: by_trigger(Trigger::Hexcolon)
                 .map(|(i, _)| i as u32)
@@ -286,9 +281,9 @@ impl Engine {
             (s.saturating_sub(w.before()), (e + w.after()).min(hay.len()))
         };
         if !self.digit_rules.is_empty() {
-            trigger::digit_clusters(hay, self.min_cluster_digits, |c| {
+            trigger::digit_clusters(hay, &self.gate, |c| {
                 for (r, shape) in &self.digit_rules {
-                    if c.fits(shape, hay) {
+                    if c.fits(shape, hay) && self.plain_cluster_ok(*r, &c, hay) {
                         let (s, e) = pad(*r, c.start, c.end);
                         add(*r, s, e);
                     }
@@ -303,6 +298,18 @@ impl Engine {
                 }
             });
         }
+    }
+
+    /// A plain digit cluster (no separators) is itself the value a digit rule
+    /// would match (its pattern forbids neighbouring digits), so a checksum
+    /// validator can reject it before the regex runs. Millions of order
+    /// numbers and ids never reach the card regex this way.
+    fn plain_cluster_ok(&self, rule: u32, c: &trigger::Cluster, hay: &[u8]) -> bool {
+        let plain = (c.end - c.start) as u32 == c.digits;
+        let cr = &self.rules[rule as usize];
+        !plain
+            || !cr.validators.contains(&Validator::Luhn)
+            || crate::validate::luhn_ok(&hay[c.start..c.end])
     }
 
     /// Runs one rule's regex over `hay[start..end]` and validates each match.

@@ -42,16 +42,59 @@ pub struct Shape {
 }
 
 impl Cluster {
-    /// True when `shape` may match inside this cluster.
+    /// True when `shape` may match inside this cluster. A `+` right before
+    /// the cluster marks an international number, which is exempt from
+    /// `first_digits` and `max_group` (`+14155552671` is one long group).
     pub fn fits(&self, shape: &Shape, hay: &[u8]) -> bool {
         let plain = (self.end - self.start) as u32 == self.digits;
+        let intl = self.plus_before;
         self.digits >= shape.min_digits
             && (!plain || self.digits <= shape.max_digits)
-            && !(shape.separated && plain && !self.plus_before)
-            && (shape.max_group == 0 || self.max_group <= shape.max_group)
+            && !(shape.separated && plain && !intl)
+            && (intl || shape.max_group == 0 || self.max_group <= shape.max_group)
             && (!shape.caps_before || self.caps_before)
             && self.dots >= shape.min_dots
-            && (shape.first_digits.is_empty() || shape.first_digits.contains(&hay[self.start]))
+            && (intl
+                || shape.first_digits.is_empty()
+                || shape.first_digits.contains(&hay[self.start]))
+    }
+}
+
+/// The cheapest conditions under which any rule's shape may fit (digits,
+/// dots, capitals before): clusters failing all of them are dropped before
+/// the per-rule checks. Most digit runs in exports (hex ids, small numbers)
+/// stop here.
+#[derive(Debug, Clone, Default)]
+pub struct Gate {
+    /// (least digits, least dots, needs capitals before), one per distinct shape.
+    entries: Vec<(u32, u32, bool)>,
+    /// Fewest digits any entry needs.
+    min_digits: u32,
+}
+
+impl Gate {
+    /// The gate of a set of shapes.
+    pub fn new<'a>(shapes: impl IntoIterator<Item = &'a Shape>) -> Self {
+        let mut entries: Vec<(u32, u32, bool)> = shapes
+            .into_iter()
+            .map(|s| (s.min_digits.max(1), s.min_dots, s.caps_before))
+            .collect();
+        entries.sort_unstable();
+        entries.dedup();
+        let min_digits = entries.iter().map(|e| e.0).min().unwrap_or(u32::MAX);
+        Gate {
+            entries,
+            min_digits,
+        }
+    }
+
+    #[inline]
+    fn admits(&self, digits: u32, dots: u32, caps: bool) -> bool {
+        digits >= self.min_digits
+            && self
+                .entries
+                .iter()
+                .any(|&(d, o, c)| digits >= d && dots >= o && (caps || !c))
     }
 }
 
@@ -74,8 +117,8 @@ const CLASS: [u8; 256] = {
     t
 };
 
-/// Calls `f` for every digit cluster in `hay` with at least `min_digits`.
-pub fn digit_clusters(hay: &[u8], min_digits: u32, mut f: impl FnMut(Cluster)) {
+/// Calls `f` for every digit cluster in `hay` that `gate` admits.
+pub fn digit_clusters(hay: &[u8], gate: &Gate, mut f: impl FnMut(Cluster)) {
     let n = hay.len();
     let mut i = 0;
     while let Some(start) = next_digit(hay, i) {
@@ -98,8 +141,9 @@ pub fn digit_clusters(hay: &[u8], min_digits: u32, mut f: impl FnMut(Cluster)) {
                 break;
             }
         }
-        if digits >= min_digits {
-            let caps = |k: usize| start >= k && hay[start - k].is_ascii_uppercase();
+        let caps = |k: usize| start >= k && hay[start - k].is_ascii_uppercase();
+        let caps_before = caps(1) && caps(2);
+        if gate.admits(digits, dots, caps_before) {
             f(Cluster {
                 start,
                 end: i,
@@ -107,7 +151,7 @@ pub fn digit_clusters(hay: &[u8], min_digits: u32, mut f: impl FnMut(Cluster)) {
                 dots,
                 max_group,
                 plus_before: start > 0 && hay[start - 1] == b'+',
-                caps_before: caps(1) && caps(2),
+                caps_before,
             });
         }
         if i >= n {
@@ -192,7 +236,11 @@ mod tests {
 
     fn clusters(s: &str) -> Vec<(String, u32, u32)> {
         let mut out = Vec::new();
-        digit_clusters(s.as_bytes(), 1, |c| {
+        let any = Gate::new(&[Shape {
+            min_digits: 1,
+            ..Shape::default()
+        }]);
+        digit_clusters(s.as_bytes(), &any, |c| {
             out.push((s[c.start..c.end].to_string(), c.digits, c.dots))
         });
         out
@@ -217,6 +265,31 @@ mod tests {
     }
 
     #[test]
+    fn gate_drops_clusters_no_shape_can_use() {
+        let ip = Shape {
+            min_digits: 4,
+            min_dots: 3,
+            ..Shape::default()
+        };
+        let iban = Shape {
+            min_digits: 2,
+            caps_before: true,
+            ..Shape::default()
+        };
+        let card = Shape {
+            min_digits: 13,
+            ..Shape::default()
+        };
+        let gate = Gate::new([&ip, &iban, &card]);
+        let hay = b"a1b22c 1.2.3.4 DE89x 12345x1234567890123";
+        let mut got = Vec::new();
+        digit_clusters(hay, &gate, |c| {
+            got.push(String::from_utf8_lossy(&hay[c.start..c.end]).into_owned())
+        });
+        assert_eq!(got, vec!["1.2.3.4", "89", "1234567890123"]);
+    }
+
+    #[test]
     fn runs_across_word_edges() {
         let s = b"ab0123456789012345xyz7";
         assert_eq!(next_digit(s, 0), Some(2));
@@ -230,7 +303,11 @@ mod tests {
     fn shapes_filter_clusters() {
         let hay = b"ts=1731023456789 +14155552671 v=120.0.6099.109 DE89370400440532013000";
         let mut got = Vec::new();
-        digit_clusters(hay, 1, |c| got.push(c));
+        let any = Gate::new(&[Shape {
+            min_digits: 1,
+            ..Shape::default()
+        }]);
+        digit_clusters(hay, &any, |c| got.push(c));
         let card = Shape {
             min_digits: 13,
             max_digits: 19,

@@ -20,13 +20,12 @@ use std::sync::{Arc, OnceLock, RwLock};
 /// prefix `0`, tried for numbers written without `+`.
 const TRUNK_ZERO_CODES: &[u16] = &[44, 49, 33, 91, 55, 81];
 
-/// One region's plan: its general pattern and the union of its type patterns.
-struct Plan {
-    general: Regex,
-    types: Regex,
-}
+/// The plans of every region sharing a country code, as one anchored regex:
+/// the union of their number-type patterns (fixed line, mobile, ...), which
+/// libphonenumber keeps within each region's general pattern.
+type Plan = Regex;
 
-type Plans = RwLock<HashMap<u16, Arc<Vec<Plan>>>>;
+type Plans = RwLock<HashMap<u16, Option<Arc<Plan>>>>;
 
 fn plans() -> &'static Plans {
     static PLANS: OnceLock<Plans> = OnceLock::new();
@@ -82,63 +81,63 @@ fn international_ok(digits: &[u8]) -> bool {
 
 /// Whether `nsn` is a valid national significant number under `cc`.
 fn national_ok(cc: u16, nsn: &[u8]) -> bool {
-    let Some(plans) = plans_for(cc) else {
+    let Some(plan) = plans_for(cc) else {
         return false;
     };
-    let full = |re: &Regex| {
-        let input = Input::new(nsn).anchored(Anchored::Yes);
-        re.search(&input).is_some_and(|m| m.end() == nsn.len())
-    };
-    plans.iter().any(|p| full(&p.general) && full(&p.types))
+    let input = Input::new(nsn).anchored(Anchored::Yes);
+    plan.search(&input).is_some_and(|m| m.end() == nsn.len())
 }
 
-fn plans_for(cc: u16) -> Option<Arc<Vec<Plan>>> {
+fn plans_for(cc: u16) -> Option<Arc<Plan>> {
     if let Some(p) = plans().read().unwrap().get(&cc) {
-        return Some(p.clone());
+        return p.clone();
     }
-    let regions = DATABASE.by_code(&cc)?;
-    let built: Arc<Vec<Plan>> = Arc::new(regions.into_iter().filter_map(plan).collect());
+    let built = DATABASE
+        .by_code(&cc)
+        .and_then(|regions| plan(&regions))
+        .map(Arc::new);
     plans().write().unwrap().insert(cc, built.clone());
-    Some(built)
+    built
 }
 
-fn plan(m: &Metadata) -> Option<Plan> {
-    let d = m.descriptors();
-    let types: Vec<&str> = [
-        d.fixed_line(),
-        d.mobile(),
-        d.toll_free(),
-        d.premium_rate(),
-        d.shared_cost(),
-        d.personal_number(),
-        d.voip(),
-        d.pager(),
-        d.uan(),
-        d.voicemail(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(pattern)
-    .collect();
+fn plan(regions: &[&Metadata]) -> Option<Plan> {
+    let types: Vec<&str> = regions
+        .iter()
+        .flat_map(|m| {
+            let d = m.descriptors();
+            [
+                d.fixed_line(),
+                d.mobile(),
+                d.toll_free(),
+                d.premium_rate(),
+                d.shared_cost(),
+                d.personal_number(),
+                d.voip(),
+                d.pager(),
+                d.uan(),
+                d.voicemail(),
+            ]
+        })
+        .flatten()
+        .map(pattern)
+        .collect();
     if types.is_empty() {
         return None;
     }
     // The metadata writes patterns laid out over several lines: verbose mode.
-    let compile = |p: &str| {
-        Regex::builder()
-            .syntax(
-                regex_automata::util::syntax::Config::new()
-                    .ignore_whitespace(true)
-                    .unicode(false)
-                    .utf8(false),
-            )
-            .build(&format!("(?:{p})$"))
-            .ok()
-    };
-    Some(Plan {
-        general: compile(pattern(d.general()))?,
-        types: compile(&types.join("|"))?,
-    })
+    let syntax = regex_automata::util::syntax::Config::new()
+        .ignore_whitespace(true)
+        .unicode(false)
+        .utf8(false);
+    let union = types
+        .iter()
+        .map(|p| format!("(?:{p})"))
+        .collect::<Vec<_>>()
+        .join("|");
+    Regex::builder()
+        .syntax(syntax)
+        .build(&format!("(?:{union})$"))
+        .ok()
 }
 
 fn pattern(d: &Descriptor) -> &str {
