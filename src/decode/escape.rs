@@ -25,16 +25,17 @@ impl View {
         let mut changed = false;
         let mut i = 0;
         while i < raw.len() {
-            let (bytes, used) = if raw[i] == b'\\' {
-                decode_escape(&raw[i..])
-            } else {
-                (Decoded::One(raw[i]), 1)
-            };
-            if used > 1 {
-                changed = true;
+            // Copy the run up to the next backslash in bulk.
+            let next = memchr::memchr(b'\\', &raw[i..]).map_or(raw.len(), |p| i + p);
+            self.view.extend_from_slice(&raw[i..next]);
+            self.map.extend(i as u32..next as u32);
+            if next == raw.len() {
+                break;
             }
-            bytes.push_to(&mut self.view, &mut self.map, i as u32);
-            i += used;
+            let (bytes, used) = decode_escape(&raw[next..]);
+            changed |= used > 1;
+            bytes.push_to(&mut self.view, &mut self.map, next as u32);
+            i = next + used;
         }
         self.map.push(raw.len() as u32);
         changed

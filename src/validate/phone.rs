@@ -16,6 +16,10 @@ use regex_automata::{Anchored, Input};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
+/// Country codes whose plans are compiled ahead, in the background: the
+/// North American plan, the trunk-zero regions and other large markets.
+const WARM_CODES: &[u16] = &[1, 44, 49, 33, 91, 55, 81, 86, 61, 34, 39, 31, 7, 52];
+
 /// Regions (by country code) whose national numbers start with the trunk
 /// prefix `0`, tried for numbers written without `+`.
 const TRUNK_ZERO_CODES: &[u16] = &[44, 49, 33, 91, 55, 81];
@@ -38,7 +42,9 @@ pub fn warm_up() {
     static STARTED: std::sync::Once = std::sync::Once::new();
     STARTED.call_once(|| {
         std::thread::spawn(|| {
-            let _ = plans_for(1);
+            for cc in WARM_CODES {
+                let _ = plans_for(*cc);
+            }
         });
     });
 }
