@@ -1,16 +1,15 @@
 //! Phone numbers checked against real numbering plans: libphonenumber's
-//! metadata (shipped by the `phonenumber` crate).
+//! metadata, extracted into `phone_plans.tsv` beside this file.
 //!
-//! The crate's own `is_valid` compiles the plan's patterns through a shared
-//! 100-entry LRU behind one mutex, which thrashes as soon as numbers from a
-//! few countries mix (tens of microseconds per number, serialised across
-//! threads). So we read the same metadata but compile each country code's
-//! patterns once, anchored, into regex-automata regexes kept for the process,
-//! and validate without locks: a number is valid when, for a region of its
-//! country code, its national significant number matches the general pattern
-//! and one of the number-type patterns (fixed line, mobile, toll free, ...).
+//! The file holds, per country code, the union of the number-type patterns
+//! (fixed line, mobile, toll free, ...) of every region sharing that code,
+//! taken from the `phonenumber` crate's copy of libphonenumber. A test
+//! regenerates it from the crate and fails when they differ, so updating the
+//! data is `cargo test` plus the one-line command it prints. At run time each
+//! country code's pattern is compiled once, anchored, when first needed: no
+//! 90 ms metadata load, no shared regex LRU behind a mutex. A number is valid
+//! when its national significant number fully matches its code's pattern.
 
-use phonenumber::metadata::{Descriptor, Metadata, DATABASE};
 use regex_automata::meta::Regex;
 use regex_automata::{Anchored, Input};
 use std::collections::HashMap;
@@ -28,6 +27,23 @@ const TRUNK_ZERO_CODES: &[u16] = &[44, 49, 33, 91, 55, 81];
 /// the union of their number-type patterns (fixed line, mobile, ...), which
 /// libphonenumber keeps within each region's general pattern.
 type Plan = Regex;
+
+/// `country code <TAB> pattern` lines.
+const PLANS_TSV: &str = include_str!("phone_plans.tsv");
+
+/// The pattern source per country code, parsed from [`PLANS_TSV`] once.
+fn sources() -> &'static HashMap<u16, &'static str> {
+    static SOURCES: OnceLock<HashMap<u16, &'static str>> = OnceLock::new();
+    SOURCES.get_or_init(|| {
+        PLANS_TSV
+            .lines()
+            .filter_map(|l| {
+                let (cc, pattern) = l.split_once('\t')?;
+                Some((cc.parse().ok()?, pattern))
+            })
+            .collect()
+    })
+}
 
 type Plans = RwLock<HashMap<u16, Option<Arc<Plan>>>>;
 
@@ -98,20 +114,41 @@ fn plans_for(cc: u16) -> Option<Arc<Plan>> {
     if let Some(p) = plans().read().unwrap().get(&cc) {
         return p.clone();
     }
-    let built = DATABASE
-        .by_code(&cc)
-        .and_then(|regions| plan(&regions))
-        .map(Arc::new);
+    let built = sources().get(&cc).and_then(|p| compile(p)).map(Arc::new);
     plans().write().unwrap().insert(cc, built.clone());
     built
 }
 
-fn plan(regions: &[&Metadata]) -> Option<Plan> {
-    let types: Vec<&str> = regions
-        .iter()
-        .flat_map(|m| {
+fn compile(pattern: &str) -> Option<Plan> {
+    let syntax = regex_automata::util::syntax::Config::new()
+        .unicode(false)
+        .utf8(false);
+    Regex::builder()
+        .syntax(syntax)
+        .build(&format!("(?:{pattern})$"))
+        .ok()
+}
+
+/// Builds the `phone_plans.tsv` contents from the `phonenumber` crate.
+#[cfg(test)]
+pub(crate) fn plans_tsv_from_metadata() -> String {
+    use phonenumber::metadata::{Descriptor, DATABASE};
+    let strip = |d: &Descriptor| -> String {
+        d.national_number()
+            .as_str()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    };
+    let mut codes: Vec<u16> = DATABASE.iter().map(|m| m.country_code()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let mut out = String::new();
+    for cc in codes {
+        let mut types: Vec<String> = Vec::new();
+        for m in DATABASE.by_code(&cc).unwrap_or_default() {
             let d = m.descriptors();
-            [
+            let all = [
                 d.fixed_line(),
                 d.mobile(),
                 d.toll_free(),
@@ -122,37 +159,43 @@ fn plan(regions: &[&Metadata]) -> Option<Plan> {
                 d.pager(),
                 d.uan(),
                 d.voicemail(),
-            ]
-        })
-        .flatten()
-        .map(pattern)
-        .collect();
-    if types.is_empty() {
-        return None;
+            ];
+            types.extend(
+                all.into_iter()
+                    .flatten()
+                    .map(|d| format!("(?:{})", strip(d))),
+            );
+        }
+        types.dedup();
+        if !types.is_empty() {
+            out.push_str(&format!("{cc}\t{}\n", types.join("|")));
+        }
     }
-    // The metadata writes patterns laid out over several lines: verbose mode.
-    let syntax = regex_automata::util::syntax::Config::new()
-        .ignore_whitespace(true)
-        .unicode(false)
-        .utf8(false);
-    let union = types
-        .iter()
-        .map(|p| format!("(?:{p})"))
-        .collect::<Vec<_>>()
-        .join("|");
-    Regex::builder()
-        .syntax(syntax)
-        .build(&format!("(?:{union})$"))
-        .ok()
-}
-
-fn pattern(d: &Descriptor) -> &str {
-    d.national_number().as_str()
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shipped plans equal what the phonenumber crate's metadata gives.
+    /// To update: `LEAKSCOPE_WRITE_PLANS=1 cargo test --lib phone_plans_match_metadata`.
+    #[test]
+    fn phone_plans_match_metadata() {
+        let fresh = plans_tsv_from_metadata();
+        if std::env::var_os("LEAKSCOPE_WRITE_PLANS").is_some() {
+            std::fs::write(
+                concat!(env!("CARGO_MANIFEST_DIR"), "/src/validate/phone_plans.tsv"),
+                &fresh,
+            )
+            .unwrap();
+            return;
+        }
+        assert!(
+            fresh == PLANS_TSV,
+            "src/validate/phone_plans.tsv is stale: run LEAKSCOPE_WRITE_PLANS=1 cargo test --lib phone_plans_match_metadata"
+        );
+    }
 
     #[test]
     fn table() {
