@@ -101,17 +101,12 @@ pub struct Scanner<'e> {
     buffers: Arc<BufferPool>,
 }
 
-/// A finding before its absolute line number is known.
-struct Pending {
-    local_line: u64,
-    finding: Finding,
-}
-
-/// What one chunk task produced.
+/// What one chunk task produced. Line-based findings carry their 0-based
+/// line *within the chunk* in `record` until [`Reorder`] numbers them.
 struct ChunkResult {
     index: usize,
     newlines: u64,
-    pending: Vec<Pending>,
+    findings: Vec<Finding>,
 }
 
 /// Hands chunk results to the sink in order, numbering lines.
@@ -126,16 +121,12 @@ impl Reorder {
     fn push(&mut self, r: ChunkResult, sink: &dyn Sink) {
         self.waiting.insert(r.index, r);
         while let Some(r) = self.waiting.remove(&self.next) {
-            let batch: Vec<Finding> = r
-                .pending
-                .into_iter()
-                .map(|mut p| {
-                    if p.finding.location.record.is_some() {
-                        p.finding.location.record = Some(self.line_base + p.local_line + 1);
-                    }
-                    p.finding
-                })
-                .collect();
+            let mut batch = r.findings;
+            for f in &mut batch {
+                if let Some(local) = f.location.record.as_mut() {
+                    *local += self.line_base + 1;
+                }
+            }
             self.findings += batch.len() as u64;
             if !batch.is_empty() {
                 sink.findings(batch);
@@ -316,27 +307,29 @@ impl<'e> Scanner<'e> {
             printable_runs(&mut chunk.data);
         }
         let mut scratch = self.take_scratch();
-        let mut matches = Vec::new();
+        let mut matches = std::mem::take(&mut scratch.matches);
+        matches.clear();
         scan_buffer(self.engine, &chunk.data, &mut scratch, &mut matches);
-        self.scratch.lock().unwrap().push(scratch);
         matches.retain(|m| m.start < chunk.report_until);
         let newlines = if format == Format::Binary {
             0
         } else {
             bytecount::count(&chunk.data, b'\n') as u64
         };
-        let pending = match format {
+        let findings = match format {
             Format::Binary => self.binary_findings(&chunk, &matches, path),
             _ => self.line_findings(&chunk, &matches, format == Format::Ndjson, path),
         };
+        scratch.matches = matches;
+        self.scratch.lock().unwrap().push(scratch);
         ChunkResult {
             index: chunk.index,
             newlines,
-            pending,
+            findings,
         }
     }
 
-    fn binary_findings(&self, chunk: &Chunk, matches: &[Match], path: &Arc<str>) -> Vec<Pending> {
+    fn binary_findings(&self, chunk: &Chunk, matches: &[Match], path: &Arc<str>) -> Vec<Finding> {
         matches
             .iter()
             .map(|m| {
@@ -347,10 +340,7 @@ impl<'e> Scanner<'e> {
                     start: chunk.stream_offset + m.start as u64,
                     end: chunk.stream_offset + m.end as u64,
                 };
-                Pending {
-                    local_line: 0,
-                    finding: self.finding(m, &chunk.data, loc),
-                }
+                self.finding(m, &chunk.data, loc)
             })
             .collect()
     }
@@ -363,7 +353,7 @@ impl<'e> Scanner<'e> {
         matches: &[Match],
         ndjson: bool,
         path: &Arc<str>,
-    ) -> Vec<Pending> {
+    ) -> Vec<Finding> {
         let data = &chunk.data;
         let mut out = Vec::with_capacity(matches.len());
         let (mut pos, mut line) = (0usize, 0u64);
@@ -386,15 +376,12 @@ impl<'e> Scanner<'e> {
             for (m, field) in group.iter().zip(fields) {
                 let loc = Location {
                     path: path.clone(),
-                    record: Some(0),
+                    record: Some(line),
                     field,
                     start: (m.start - lo) as u64 + shift,
                     end: (m.end - lo) as u64 + shift,
                 };
-                out.push(Pending {
-                    local_line: line,
-                    finding: self.finding(m, data, loc),
-                });
+                out.push(self.finding(m, data, loc));
             }
             i += same_line;
         }

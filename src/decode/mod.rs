@@ -83,6 +83,8 @@ pub struct Match {
 /// Reusable buffers for [`scan_buffer`].
 pub struct BufScratch {
     pub engine: Scratch,
+    /// A reusable match list for callers.
+    pub matches: Vec<Match>,
     hits: Vec<Hit>,
     view: View,
 }
@@ -92,6 +94,7 @@ impl BufScratch {
     pub fn new(engine: &Engine) -> Self {
         BufScratch {
             engine: engine.scratch(),
+            matches: Vec::new(),
             hits: Vec::new(),
             view: View::default(),
         }
