@@ -376,6 +376,11 @@ fn shape_of(s: &crate::rules::ShapeSpec) -> Shape {
         max_group: s.max_group,
         caps_before: s.caps_before,
         min_dots: s.min_dots,
+        separators: s
+            .separators
+            .bytes()
+            .map(trigger::sep_bit)
+            .fold(0, |a, b| a | b),
     }
 }
 

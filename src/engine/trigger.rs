@@ -21,6 +21,20 @@ pub struct Cluster {
     pub plus_before: bool,
     /// The two bytes before the cluster are capital letters (`DE89…`).
     pub caps_before: bool,
+    /// Separator kinds inside the cluster, as [`sep_bit`] flags.
+    pub seps: u8,
+}
+
+/// The flag of a separator byte in [`Cluster::seps`] (0 for other bytes).
+pub fn sep_bit(b: u8) -> u8 {
+    match b {
+        b' ' => 1,
+        b'-' => 2,
+        b'.' => 4,
+        b'/' => 8,
+        b'(' | b')' => 16,
+        _ => 0,
+    }
 }
 
 /// What a keyword-less rule needs of a cluster before its regex is worth
@@ -39,6 +53,8 @@ pub struct Shape {
     pub caps_before: bool,
     /// Least number of dots.
     pub min_dots: u32,
+    /// Separator kinds the value may use ([`sep_bit`] flags; 0: any).
+    pub separators: u8,
 }
 
 impl Cluster {
@@ -54,6 +70,7 @@ impl Cluster {
             && (intl || shape.max_group == 0 || self.max_group <= shape.max_group)
             && (!shape.caps_before || self.caps_before)
             && self.dots >= shape.min_dots
+            && (shape.separators == 0 || self.seps & !shape.separators == 0)
             && (intl
                 || shape.first_digits.is_empty()
                 || shape.first_digits.contains(&hay[self.start]))
@@ -123,7 +140,7 @@ pub fn digit_clusters(hay: &[u8], gate: &Gate, mut f: impl FnMut(Cluster)) {
     let mut i = 0;
     while let Some(start) = next_digit(hay, i) {
         i = start;
-        let (mut digits, mut dots, mut max_group) = (0u32, 0u32, 0u32);
+        let (mut digits, mut dots, mut max_group, mut seps) = (0u32, 0u32, 0u32, 0u8);
         loop {
             let g = i;
             i = run_end(hay, i);
@@ -135,7 +152,10 @@ pub fn digit_clusters(hay: &[u8], gate: &Gate, mut f: impl FnMut(Cluster)) {
                 j += 1;
             }
             if j > i && j < n && CLASS[hay[j] as usize] == DIGIT {
-                dots += hay[i..j].iter().filter(|&&b| b == b'.').count() as u32;
+                for &b in &hay[i..j] {
+                    dots += u32::from(b == b'.');
+                    seps |= sep_bit(b);
+                }
                 i = j;
             } else {
                 break;
@@ -152,6 +172,7 @@ pub fn digit_clusters(hay: &[u8], gate: &Gate, mut f: impl FnMut(Cluster)) {
                 max_group,
                 plus_before: start > 0 && hay[start - 1] == b'+',
                 caps_before,
+                seps,
             });
         }
         if i >= n {

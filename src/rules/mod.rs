@@ -221,4 +221,7 @@ pub struct ShapeSpec {
     /// Two capital letters stand right before the digits (`DE89…`).
     #[serde(default)]
     pub caps_before: bool,
+    /// The separators the value may contain, e.g. `"-"` or `" -.()"` (empty: any of ` -./()`).
+    #[serde(default)]
+    pub separators: String,
 }
