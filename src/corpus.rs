@@ -301,6 +301,9 @@ impl Generator {
                 let scheme = self.pick(&["postgres", "mysql", "mongodb+srv", "redis"]);
                 let host = self.pick(&["db.internal", "cluster0.x1y2.mongodb.net", "10.0.3.4"]);
                 let pw = plant(&mut r.planted, rule, value);
+                if host.starts_with("10.") {
+                    plant(&mut r.planted, "pii.ipv4", host.to_string());
+                }
                 let _ = write!(
                     r.text,
                     r#","{key}":"{scheme}://{user}:{pw}@{host}:5432/prod""#
