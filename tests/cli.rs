@@ -376,3 +376,23 @@ fn include_exclude_and_rules_commands() {
     let text = String::from_utf8_lossy(&bad.stdout);
     assert!(text.contains("no keywords"), "{text}");
 }
+
+#[test]
+fn text_that_is_not_utf8_is_still_scanned() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("latin1.log");
+    let mut data = b"caf\xe9 user=ren\xe9e@example.org \xff\xfe token=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\n".to_vec();
+    data.extend_from_slice(b"second line jane@gmail.com\n");
+    std::fs::write(&path, &data).unwrap();
+    let out = d.path().join("r");
+    let o = run(&["scan", p(&path), "--out", p(&out), "--reveal", "-q"]);
+    assert_eq!(o.status.code(), Some(1));
+    let f = findings(&out);
+    let rules: Vec<(&str, u64)> = f
+        .iter()
+        .map(|x| (x["rule"].as_str().unwrap(), x["record"].as_u64().unwrap()))
+        .collect();
+    assert!(rules.contains(&("secret.github.token", 1)), "{rules:?}");
+    assert!(rules.contains(&("pii.email", 2)), "{rules:?}");
+    assert_eq!(summary(&out)["files"]["binary_strings"], 0);
+}

@@ -280,23 +280,38 @@ impl Engine {
             let w = self.rules[r as usize].rule.window;
             (s.saturating_sub(w.before()), (e + w.after()).min(hay.len()))
         };
-        if !self.digit_rules.is_empty() {
-            trigger::digit_clusters(hay, &self.gate, |c| {
+        if self.digit_rules.is_empty() && self.hexcolon_rules.is_empty() {
+            return;
+        }
+        // Hex:colon runs are proposed from the same pass, once each.
+        let mut colon_windows: Vec<(usize, usize)> = Vec::new();
+        let mut resume = 0;
+        let on_colon = (!self.hexcolon_rules.is_empty()).then_some(|pos: usize| {
+            if pos >= resume {
+                if let Some((s, e)) = trigger::hexcolon_run_at(hay, pos) {
+                    resume = e;
+                    colon_windows.push((s, e));
+                }
+            }
+        });
+        trigger::digit_clusters_and_colons(
+            hay,
+            &self.gate,
+            |c| {
                 for (r, shape) in &self.digit_rules {
                     if c.fits(shape, hay) && self.plain_cluster_ok(*r, &c, hay) {
                         let (s, e) = pad(*r, c.start, c.end);
                         add(*r, s, e);
                     }
                 }
-            });
-        }
-        if !self.hexcolon_rules.is_empty() {
-            trigger::hexcolon_runs(hay, |s, e| {
-                for &r in &self.hexcolon_rules {
-                    let (s, e) = pad(r, s, e);
-                    add(r, s, e);
-                }
-            });
+            },
+            on_colon,
+        );
+        for (s, e) in colon_windows {
+            for &r in &self.hexcolon_rules {
+                let (s, e) = pad(r, s, e);
+                add(r, s, e);
+            }
         }
     }
 

@@ -135,15 +135,38 @@ const CLASS: [u8; 256] = {
 };
 
 /// Calls `f` for every digit cluster in `hay` that `gate` admits.
-pub fn digit_clusters(hay: &[u8], gate: &Gate, mut f: impl FnMut(Cluster)) {
+pub fn digit_clusters(hay: &[u8], gate: &Gate, f: impl FnMut(Cluster)) {
+    digit_clusters_and_colons(hay, gate, f, None::<fn(usize)>);
+}
+
+/// [`digit_clusters`], also calling `on_colon` with the position of every
+/// `:` that touches a digit run: the IPv6 trigger rides on this pass instead
+/// of a `memchr(':')` pass of its own, which is slow on colon-dense JSON.
+/// (An IPv6 address written without any digit next to a colon is missed.)
+pub fn digit_clusters_and_colons(
+    hay: &[u8],
+    gate: &Gate,
+    mut f: impl FnMut(Cluster),
+    mut on_colon: Option<impl FnMut(usize)>,
+) {
     let n = hay.len();
     let mut i = 0;
     while let Some(start) = next_digit(hay, i) {
         i = start;
         let (mut digits, mut dots, mut max_group, mut seps) = (0u32, 0u32, 0u32, 0u8);
+        if let Some(cb) = on_colon.as_mut() {
+            if start > 0 && hay[start - 1] == b':' {
+                cb(start - 1);
+            }
+        }
         loop {
             let g = i;
             i = run_end(hay, i);
+            if let Some(cb) = on_colon.as_mut() {
+                if hay.get(i) == Some(&b':') {
+                    cb(i);
+                }
+            }
             let group = (i - g) as u32;
             digits += group;
             max_group = max_group.max(group);
@@ -225,30 +248,35 @@ fn digit_mask(x: u64) -> u64 {
 /// Calls `f(start, end)` for every run of hex digits and colons that holds a
 /// colon with a hex digit (or another colon) on each side: IPv6 candidates.
 pub fn hexcolon_runs(hay: &[u8], mut f: impl FnMut(usize, usize)) {
-    let hexish = |b: u8| b.is_ascii_hexdigit() || b == b':';
     let mut resume = 0;
     for pos in memchr::memchr_iter(b':', hay) {
-        if pos < resume {
-            continue;
-        }
-        let before_ok = pos > 0 && hexish(hay[pos - 1]);
-        let after_ok = hay.get(pos + 1).is_some_and(|&b| hexish(b));
-        if !(before_ok && after_ok) {
-            continue;
-        }
-        let start = hay[..pos]
-            .iter()
-            .rposition(|&b| !hexish(b))
-            .map_or(0, |i| i + 1);
-        let end = hay[pos..]
-            .iter()
-            .position(|&b| !hexish(b))
-            .map_or(hay.len(), |i| pos + i);
-        resume = end;
-        if hay[start..end].iter().filter(|&&b| b == b':').count() >= 2 {
-            f(start, end);
+        if pos >= resume {
+            if let Some((start, end)) = hexcolon_run_at(hay, pos) {
+                resume = end;
+                f(start, end);
+            }
         }
     }
+}
+
+/// The run of hex digits and colons around the `:` at `pos`, when that colon
+/// has a hex digit (or colon) on each side and the run holds two colons.
+pub fn hexcolon_run_at(hay: &[u8], pos: usize) -> Option<(usize, usize)> {
+    let hexish = |b: u8| b.is_ascii_hexdigit() || b == b':';
+    let before_ok = pos > 0 && hexish(hay[pos - 1]);
+    let after_ok = hay.get(pos + 1).is_some_and(|&b| hexish(b));
+    if !(before_ok && after_ok) {
+        return None;
+    }
+    let start = hay[..pos]
+        .iter()
+        .rposition(|&b| !hexish(b))
+        .map_or(0, |i| i + 1);
+    let end = hay[pos..]
+        .iter()
+        .position(|&b| !hexish(b))
+        .map_or(hay.len(), |i| pos + i);
+    (hay[start..end].iter().filter(|&&b| b == b':').count() >= 2).then_some((start, end))
 }
 
 #[cfg(test)]
