@@ -61,5 +61,25 @@ fn bench_scan(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_scan);
+fn bench_trigger(c: &mut Criterion) {
+    use leakscope::engine::trigger::{digit_clusters, Gate, Shape};
+    let planted = data(None);
+    let gate = Gate::new([&Shape {
+        min_digits: 2,
+        ..Shape::default()
+    }]);
+    let mut g = c.benchmark_group("trigger");
+    g.sample_size(20);
+    g.throughput(Throughput::Bytes(planted.len() as u64));
+    g.bench_function("digit_clusters", |b| {
+        b.iter(|| {
+            let mut n = 0u32;
+            digit_clusters(&planted, &gate, |c| n += c.digits);
+            n
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_scan, bench_trigger);
 criterion_main!(benches);
