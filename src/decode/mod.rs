@@ -106,6 +106,7 @@ impl BufScratch {
 pub fn scan_buffer(engine: &Engine, buf: &[u8], s: &mut BufScratch, out: &mut Vec<Match>) {
     s.hits.clear();
     engine.scan(buf, &mut s.engine, &mut s.hits);
+    let first = out.len();
     out.extend(s.hits.iter().map(|h| Match {
         start: h.start,
         end: h.end,
@@ -126,11 +127,18 @@ pub fn scan_buffer(engine: &Engine, buf: &[u8], s: &mut BufScratch, out: &mut Ve
         engine.scan(&s.view.view, &mut s.engine, &mut s.hits);
         for h in &s.hits {
             let (rs, re) = s.view.raw_span(h.start, h.end);
-            if re - rs != h.end - h.start {
-                let decoded = Some(s.view.view[h.start..h.end].to_vec());
+            let (start, end) = (lo + rs, lo + re);
+            // Keep what the raw bytes did not already give: a value holding an
+            // escape, or one whose context only matched once unescaped.
+            let known = out[first..]
+                .iter()
+                .any(|m| m.rule == h.rule && m.start == start && m.end == end);
+            if !known {
+                let decoded =
+                    (re - rs != h.end - h.start).then(|| s.view.view[h.start..h.end].to_vec());
                 out.push(Match {
-                    start: lo + rs,
-                    end: lo + re,
+                    start,
+                    end,
                     rule: h.rule,
                     decoded,
                 });

@@ -126,16 +126,19 @@ impl Validator {
     }
 }
 
-/// See [`Validator::Standalone`].
+/// See [`Validator::Standalone`]: the value is rejected when it is glued,
+/// by a separator it uses itself, to another digit group (`3704 0044 0532
+/// 0130` inside `DE89 3704 0044 0532 0130 00`). A plain value in a list of
+/// numbers stays.
 fn standalone(ctx: &Ctx) -> bool {
-    let sep = |b: Option<u8>| matches!(b, Some(b' ' | b'-'));
-    let digit = |i: Option<usize>| {
-        i.and_then(|i| ctx.hay.get(i))
-            .is_some_and(u8::is_ascii_digit)
+    let value = ctx.value();
+    let glued = |sep: Option<u8>, neighbour: Option<usize>| {
+        sep.is_some_and(|s| matches!(s, b' ' | b'-') && value.contains(&s))
+            && neighbour
+                .and_then(|i| ctx.hay.get(i))
+                .is_some_and(u8::is_ascii_digit)
     };
-    let joined_before = sep(ctx.before()) && digit(ctx.start.checked_sub(2));
-    let joined_after = sep(ctx.after()) && digit(Some(ctx.end + 1));
-    !(joined_before || joined_after)
+    !(glued(ctx.before(), ctx.start.checked_sub(2)) || glued(ctx.after(), Some(ctx.end + 1)))
 }
 
 #[cfg(test)]
@@ -155,6 +158,12 @@ mod tests {
         };
         assert!(!standalone(&at("3704 0044 0532 0130")));
         assert!(standalone(&at("4242 4242 4242 4242")));
+        let list = b"4012888888881881 4012-8888-8888-1881";
+        assert!(standalone(&Ctx {
+            hay: list,
+            start: 0,
+            end: 16
+        }));
     }
 
     #[test]

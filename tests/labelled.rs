@@ -1,0 +1,275 @@
+//! Detection quality on public labelled examples (`../shared/testdata/labelled`),
+//! scanned as files the way a user would. Per source: recall on the positives
+//! whose kind a built-in rule covers, the share of negatives flagged, and the
+//! kinds not covered yet. Skips with a message when `../shared` is absent.
+
+mod common;
+
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/testdata/labelled");
+
+/// Upstream secret kinds (matched on the lowercased example `name`) and the
+/// prefix of the rule ids that cover them.
+const SECRET_KINDS: &[(&str, &str)] = &[
+    ("github", "secret.github."),
+    ("aws access key", "secret.aws.access_key_id"),
+    ("aws secret", "secret.aws.secret_access_key"),
+    ("openai", "secret.openai."),
+    ("anthropic", "secret.anthropic."),
+    ("slack webhook", "secret.slack.webhook"),
+    ("slack", "secret.slack."),
+    ("stripe", "secret.stripe."),
+    ("google api key", "secret.google.api_key"),
+    ("sendgrid", "secret.sendgrid."),
+    ("twilio", "secret.twilio."),
+    ("npm", "secret.npm."),
+    ("json web token", "secret.jwt"),
+    ("jwt", "secret.jwt"),
+    ("private key", "secret.private_key"),
+    ("postgres", "secret.connection_string."),
+    ("mysql", "secret.connection_string."),
+    ("mongodb", "secret.connection_string."),
+    ("redis", "secret.connection_string."),
+    ("amqp", "secret.connection_string."),
+    ("bearer", "secret.http.bearer_token"),
+];
+
+/// Upstream kinds that share a provider word with a rule above but are a
+/// different credential we do not cover yet.
+const NOT_COVERED: &[&str] = &[
+    "client id",
+    "github secret",
+    "secret key",
+    "azure",
+    "host",
+    "web token secret",
+    "jwt secret",
+    "mongodb api",
+    "atlas",
+    "private key id",
+    "account id",
+    "s3 bucket",
+    "resource name",
+    "session token",
+    "appsync",
+    "mws",
+    "old format",
+    "base64",
+    "formio",
+    "stripo",
+    "publishable",
+    "app token",
+    "api credentials",
+    "aws api key",
+];
+
+/// Presidio entity types we claim, and the rules that cover them.
+const PII_KINDS: &[(&str, &[&str])] = &[
+    ("EMAIL_ADDRESS", &["pii.email", "pii.email_urlencoded"]),
+    ("PHONE_NUMBER", &["pii.phone"]),
+    ("CREDIT_CARD", &["pii.credit_card"]),
+    ("IBAN_CODE", &["pii.iban"]),
+    ("US_SSN", &["pii.us_ssn"]),
+    ("IP_ADDRESS", &["pii.ipv4", "pii.ipv6"]),
+];
+
+struct Example {
+    /// The rule ids (or id prefixes) that cover it; empty when not covered.
+    covered_by: Vec<String>,
+    /// The upstream kind, for the list of uncovered kinds.
+    kind: String,
+    should_flag: bool,
+    text: String,
+}
+
+#[derive(Default, Debug)]
+struct Score {
+    positives: u64,
+    found: u64,
+    negatives: u64,
+    flagged: u64,
+    uncovered: BTreeMap<String, u64>,
+}
+
+impl Score {
+    fn recall(&self) -> f64 {
+        self.found as f64 / self.positives.max(1) as f64
+    }
+    fn fp_rate(&self) -> f64 {
+        self.flagged as f64 / self.negatives.max(1) as f64
+    }
+}
+
+fn read(name: &str) -> Vec<Value> {
+    std::fs::read_to_string(Path::new(DIR).join(name))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn secret_examples(name: &str) -> Vec<Example> {
+    read(name)
+        .into_iter()
+        .map(|v| {
+            let kind = v["name"].as_str().unwrap_or_default().to_string();
+            let lower = kind.to_lowercase();
+            let excluded = NOT_COVERED.iter().any(|x| lower.contains(x));
+            let covered_by = SECRET_KINDS
+                .iter()
+                .find(|(k, _)| !excluded && lower.contains(k))
+                .map(|(_, r)| vec![r.to_string()])
+                .unwrap_or_default();
+            Example {
+                covered_by,
+                kind,
+                should_flag: v["should_flag"] == true,
+                text: v["text"].as_str().unwrap().into(),
+            }
+        })
+        .collect()
+}
+
+fn pii_examples() -> Vec<Example> {
+    read("pii-presidio.jsonl")
+        .into_iter()
+        .map(|v| {
+            let entities: Vec<&str> = v["entities"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            let covered_by = PII_KINDS
+                .iter()
+                .filter(|(e, _)| entities.contains(e))
+                .flat_map(|(_, rules)| rules.iter().map(|r| r.to_string()))
+                .collect();
+            Example {
+                covered_by,
+                kind: entities.join("+"),
+                should_flag: v["should_flag"] == true,
+                text: v["text"].as_str().unwrap().into(),
+            }
+        })
+        .collect()
+}
+
+/// Writes every example to its own file, scans the folder once, and returns
+/// the rule ids found per example index.
+fn scan_examples(examples: &[Example]) -> HashMap<usize, BTreeSet<String>> {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, e) in examples.iter().enumerate() {
+        std::fs::write(dir.path().join(format!("{i:05}.txt")), &e.text).unwrap();
+    }
+    let (engine, sink) = common::scan_dir_collect(dir.path(), 1 << 20);
+    let mut found: HashMap<usize, BTreeSet<String>> = HashMap::new();
+    for f in sink.findings.into_inner().unwrap() {
+        let name = PathBuf::from(&*f.location.path);
+        let idx: usize = name.file_stem().unwrap().to_str().unwrap().parse().unwrap();
+        found
+            .entry(idx)
+            .or_default()
+            .insert(engine.rules()[f.rule as usize].rule.id.clone());
+    }
+    found
+}
+
+fn score(examples: &[Example], pii: bool) -> Score {
+    let found = scan_examples(examples);
+    let mut s = Score::default();
+    for (i, e) in examples.iter().enumerate() {
+        let rules = found.get(&i).cloned().unwrap_or_default();
+        let hit = |prefixes: &[String]| {
+            rules
+                .iter()
+                .any(|r| prefixes.iter().any(|p| r.starts_with(p.as_str())))
+        };
+        match (e.should_flag, e.covered_by.is_empty()) {
+            (true, true) => *s.uncovered.entry(e.kind.clone()).or_default() += 1,
+            (true, false) => {
+                s.positives += 1;
+                s.found += u64::from(hit(&e.covered_by));
+                if !hit(&e.covered_by) && std::env::var_os("LABELLED_VERBOSE").is_some() {
+                    println!(
+                        "MISSED {} {:?} {:?}",
+                        e.kind,
+                        e.covered_by,
+                        e.text.chars().take(160).collect::<String>()
+                    );
+                }
+            }
+            // PII negatives count for the entity types we claim; secret
+            // negatives count whatever they illustrate.
+            (false, _) if pii && e.covered_by.is_empty() => {}
+            (false, _) => {
+                s.negatives += 1;
+                let flagged = if pii {
+                    hit(&e.covered_by)
+                } else {
+                    rules.iter().any(|r| r.starts_with("secret."))
+                };
+                s.flagged += u64::from(flagged);
+                if flagged && std::env::var_os("LABELLED_VERBOSE").is_some() {
+                    println!(
+                        "FLAGGED {} {:?} {:?}",
+                        e.kind,
+                        rules,
+                        e.text.chars().take(160).collect::<String>()
+                    );
+                }
+            }
+        }
+    }
+    s
+}
+
+fn report(source: &str, s: &Score) {
+    println!(
+        "{source:<30} covered positives {:>5}  recall {:.3}  negatives {:>4}  flagged {:.3}  uncovered kinds {}",
+        s.positives,
+        s.recall(),
+        s.negatives,
+        s.fp_rate(),
+        s.uncovered.len()
+    );
+    let list: Vec<String> = s
+        .uncovered
+        .iter()
+        .map(|(k, n)| format!("{k} ({n})"))
+        .collect();
+    println!("  not covered: {}", list.join(", "));
+}
+
+#[test]
+fn labelled_examples_recall_and_false_positives() {
+    if !Path::new(DIR).exists() {
+        eprintln!("skipping: {DIR} is absent (the shared test data sits beside the project)");
+        return;
+    }
+    let np = score(&secret_examples("secrets-noseyparker.jsonl"), false);
+    let kf = score(&secret_examples("secrets-kingfisher-v1.jsonl"), false);
+    let pii = score(&pii_examples(), true);
+    report("secrets-noseyparker.jsonl", &np);
+    report("secrets-kingfisher-v1.jsonl", &kf);
+    report("pii-presidio.jsonl", &pii);
+    // Floors under today's figures, so a regression fails; the rule-coverage
+    // issue raises them to its targets (0.95 recall, ≤ 2% / 5% flagged).
+    assert!(np.recall() >= 0.62, "noseyparker recall {:.3}", np.recall());
+    assert!(kf.recall() >= 0.70, "kingfisher recall {:.3}", kf.recall());
+    assert!(pii.recall() >= 0.80, "presidio recall {:.3}", pii.recall());
+    assert!(
+        np.fp_rate() <= 0.08 && kf.fp_rate() <= 0.05,
+        "secret negatives flagged: {:.3} / {:.3}",
+        np.fp_rate(),
+        kf.fp_rate()
+    );
+    assert!(
+        pii.fp_rate() <= 0.05,
+        "presidio negatives flagged {:.3}",
+        pii.fp_rate()
+    );
+}
