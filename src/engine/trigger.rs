@@ -150,8 +150,9 @@ pub fn digit_clusters_and_colons(
     mut on_colon: Option<impl FnMut(usize)>,
 ) {
     let n = hay.len();
+    let mut starts = Starts::new(hay);
     let mut i = 0;
-    while let Some(start) = next_digit(hay, i) {
+    while let Some(start) = starts.next(i) {
         i = start;
         let (mut digits, mut dots, mut max_group, mut seps) = (0u32, 0u32, 0u32, 0u8);
         if let Some(cb) = on_colon.as_mut() {
@@ -204,20 +205,114 @@ pub fn digit_clusters_and_colons(
     }
 }
 
-/// Position of the first digit at or after `i`.
-#[inline]
-fn next_digit(hay: &[u8], mut i: usize) -> Option<usize> {
-    while i + 8 <= hay.len() {
-        let m = digit_mask(u64::from_le_bytes(hay[i..i + 8].try_into().unwrap()));
-        if m != 0 {
-            return Some(i + (m.trailing_zeros() / 8) as usize);
+/// Where a value may start: digit runs whose previous byte is not a word
+/// byte (letter, digit, `_`), or is a capital letter (IBANs, `DE89…`). Every
+/// rule's pattern needs such a boundary before its value, so the digit runs
+/// glued inside hex ids and words, most of the digits in an export, are
+/// skipped without being visited. Bitmaps of 64 bytes are built with SSE2.
+/// (Later groups of a cluster are still reached through its separators.)
+struct Starts<'a> {
+    hay: &'a [u8],
+    base: usize,
+    /// Bit `k`: a run may start at `base + k`.
+    mask: u64,
+}
+
+impl<'a> Starts<'a> {
+    fn new(hay: &'a [u8]) -> Self {
+        Starts {
+            hay,
+            base: usize::MAX,
+            mask: 0,
         }
-        i += 8;
     }
-    hay[i.min(hay.len())..]
+
+    /// The first possible start at or after `i`.
+    #[inline]
+    fn next(&mut self, mut i: usize) -> Option<usize> {
+        while i < self.hay.len() {
+            let base = i & !63;
+            if base != self.base {
+                self.base = base;
+                self.mask = start_mask(self.hay, base);
+            }
+            let m = self.mask >> (i - base);
+            if m != 0 {
+                return Some(i + m.trailing_zeros() as usize);
+            }
+            i = base + 64;
+        }
+        None
+    }
+}
+
+/// The start bitmap of `hay[base..base + 64]`.
+fn start_mask(hay: &[u8], base: usize) -> u64 {
+    let (digit, word, upper) = if base + 64 <= hay.len() {
+        class_masks(&hay[base..base + 64])
+    } else {
+        class_masks_scalar(&hay[base.min(hay.len())..])
+    };
+    // Properties of the byte before each position (bit 0: the byte before the block).
+    let before =
+        |m: u64, test: fn(&u8) -> bool| (m << 1) | u64::from(base > 0 && test(&hay[base - 1]));
+    let prev_digit = before(digit, u8::is_ascii_digit);
+    let prev_word = before(word, |b| b.is_ascii_alphanumeric() || *b == b'_');
+    let prev_upper = before(upper, u8::is_ascii_uppercase);
+    digit & !prev_digit & (!prev_word | prev_upper)
+}
+
+/// Digit, word-byte and capital-letter bitmaps of 64 bytes.
+#[cfg(target_arch = "x86_64")]
+fn class_masks(block: &[u8]) -> (u64, u64, u64) {
+    use std::arch::x86_64::*;
+    assert!(block.len() >= 64);
+    // SAFETY: SSE2 is part of the x86_64 baseline; each load reads 16 bytes
+    // inside `block`, whose length was checked above.
+    unsafe {
+        let range = |v: __m128i, lo: u8, hi: u8| {
+            _mm_and_si128(
+                _mm_cmpgt_epi8(v, _mm_set1_epi8(lo as i8 - 1)),
+                _mm_cmplt_epi8(v, _mm_set1_epi8(hi as i8 + 1)),
+            )
+        };
+        let (mut d, mut w, mut u) = (0u64, 0u64, 0u64);
+        for k in 0..4 {
+            let v = _mm_loadu_si128(block.as_ptr().add(16 * k) as *const __m128i);
+            let digit = range(v, b'0', b'9');
+            let upper = range(v, b'A', b'Z');
+            let lower = range(v, b'a', b'z');
+            let word = _mm_or_si128(
+                _mm_or_si128(digit, upper),
+                _mm_or_si128(lower, _mm_cmpeq_epi8(v, _mm_set1_epi8(b'_' as i8))),
+            );
+            let bits = |m: __m128i| (_mm_movemask_epi8(m) as u32 as u64) << (16 * k);
+            d |= bits(digit);
+            w |= bits(word);
+            u |= bits(upper);
+        }
+        (d, w, u)
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn class_masks(block: &[u8]) -> (u64, u64, u64) {
+    class_masks_scalar(&block[..64])
+}
+
+/// The same bitmaps, byte by byte (block tails, other architectures).
+fn class_masks_scalar(block: &[u8]) -> (u64, u64, u64) {
+    block
         .iter()
-        .position(u8::is_ascii_digit)
-        .map(|p| i + p)
+        .enumerate()
+        .fold((0, 0, 0), |(d, w, u), (k, b)| {
+            let bit = |t: bool| u64::from(t) << k;
+            (
+                d | bit(b.is_ascii_digit()),
+                w | bit(b.is_ascii_alphanumeric() || *b == b'_'),
+                u | bit(b.is_ascii_uppercase()),
+            )
+        })
 }
 
 /// Position just past the run of digits starting at `i`.
@@ -330,12 +425,51 @@ mod tests {
             ..Shape::default()
         };
         let gate = Gate::new([&ip, &iban, &card]);
-        let hay = b"a1b22c 1.2.3.4 DE89x 12345x1234567890123";
+        let hay = b"a1b22c 1.2.3.4 DE89x 12345;1234567890123";
         let mut got = Vec::new();
         digit_clusters(hay, &gate, |c| {
             got.push(String::from_utf8_lossy(&hay[c.start..c.end]).into_owned())
         });
         assert_eq!(got, vec!["1.2.3.4", "89", "1234567890123"]);
+    }
+
+    #[test]
+    fn simd_class_masks_match_the_scalar_ones() {
+        let mut block = [0u8; 64];
+        for seed in 0..=255u8 {
+            for (k, slot) in block.iter_mut().enumerate() {
+                *slot = seed
+                    .wrapping_mul(31)
+                    .wrapping_add((k as u8).wrapping_mul(37));
+            }
+            assert_eq!(
+                class_masks(&block),
+                class_masks_scalar(&block),
+                "seed {seed}"
+            );
+        }
+    }
+
+    #[test]
+    fn starts_skip_runs_glued_to_words_across_blocks() {
+        let mut hay = b"f3a90121 ".repeat(7); // 63 bytes of runs glued to letters
+        hay.extend_from_slice(b"x12 (415) DE89 a1_2 \"77\"");
+        let mut starts = Starts::new(&hay);
+        let mut got = Vec::new();
+        let mut i = 0;
+        while let Some(s) = starts.next(i) {
+            got.push(s);
+            i = s + 1;
+        }
+        // "x12" is glued; "415" follows "("; "89" follows capitals;
+        // "1"/"2" are glued; "77" follows a quote.
+        let want: Vec<usize> = vec![68, 75, 84];
+        assert_eq!(
+            got,
+            want,
+            "{:?}",
+            got.iter().map(|&s| hay[s] as char).collect::<String>()
+        );
     }
 
     #[test]
