@@ -322,8 +322,10 @@ impl<'e> Scanner<'e> {
         };
         scratch.matches = matches;
         self.scratch.lock().unwrap().push(scratch);
+        let index = chunk.index;
+        self.buffers.put(chunk.data);
         ChunkResult {
-            index: chunk.index,
+            index,
             newlines,
             findings,
         }

@@ -182,6 +182,22 @@ mod tests {
     }
 
     #[test]
+    fn pooled_buffers_are_reused() {
+        let pool = Arc::new(BufferPool::default());
+        let input = b"aaaa\nbbbb\ncccc\ndddd\n".repeat(50);
+        let mut c = Chunker::with_pool(&input[..], 64, 8, pool.clone());
+        let first = c.next().unwrap().unwrap();
+        let ptr = first.data.as_ptr();
+        pool.put(first.data);
+        let second = c.next().unwrap().unwrap();
+        assert_eq!(
+            second.data.as_ptr(),
+            ptr,
+            "the returned buffer is handed out again"
+        );
+    }
+
+    #[test]
     fn chunks_end_at_newlines_and_cover_everything() {
         let input = b"aaaa\nbbbb\ncccc\ndd";
         let cs = chunks(input, 8, 2);
