@@ -113,6 +113,8 @@ pub fn scan_buffer(engine: &Engine, buf: &[u8], s: &mut BufScratch, out: &mut Ve
         rule: h.rule,
         decoded: None,
     }));
+    out[first..].sort_unstable();
+    let raw_end = out.len();
     let mut resume = 0;
     for pos in memchr::memchr_iter(b'\\', buf) {
         if pos < resume {
@@ -127,25 +129,22 @@ pub fn scan_buffer(engine: &Engine, buf: &[u8], s: &mut BufScratch, out: &mut Ve
         engine.scan(&s.view.view, &mut s.engine, &mut s.hits);
         for h in &s.hits {
             let (rs, re) = s.view.raw_span(h.start, h.end);
-            let (start, end) = (lo + rs, lo + re);
+            let key = Match {
+                start: lo + rs,
+                end: lo + re,
+                rule: h.rule,
+                decoded: None,
+            };
             // Keep what the raw bytes did not already give: a value holding an
             // escape, or one whose context only matched once unescaped.
-            let known = out[first..]
-                .iter()
-                .any(|m| m.rule == h.rule && m.start == start && m.end == end);
-            if !known {
+            if out[first..raw_end].binary_search(&key).is_err() {
                 let decoded =
                     (re - rs != h.end - h.start).then(|| s.view.view[h.start..h.end].to_vec());
-                out.push(Match {
-                    start,
-                    end,
-                    rule: h.rule,
-                    decoded,
-                });
+                out.push(Match { decoded, ..key });
             }
         }
     }
-    out.sort();
+    out[first..].sort_unstable();
     out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.rule == b.rule);
 }
 
