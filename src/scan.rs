@@ -241,7 +241,7 @@ impl<'e> Scanner<'e> {
         let mut error = None;
         let mut last_byte = b'\n';
         let path = outcome.path.clone();
-        rayon::scope(|s| {
+        rayon::scope_fifo(|s| {
             let chunks = Chunker::with_pool(
                 reader,
                 self.cfg.chunk_size,
@@ -260,7 +260,7 @@ impl<'e> Scanner<'e> {
                 last_byte = *chunk.data.last().unwrap_or(&last_byte);
                 self.wait_for_slot();
                 let (reorder, path) = (&reorder, path.clone());
-                s.spawn(move |_| {
+                s.spawn_fifo(move |_| {
                     let result = self.scan_chunk(chunk, format, &path);
                     reorder.lock().unwrap().push(result, sink);
                     self.in_flight.fetch_sub(1, Ordering::AcqRel);
