@@ -140,9 +140,8 @@ pub fn digit_clusters(hay: &[u8], gate: &Gate, f: impl FnMut(Cluster)) {
 }
 
 /// [`digit_clusters`], also calling `on_colon` with the position of every
-/// `:` that touches a digit run: the IPv6 trigger rides on this pass instead
-/// of a `memchr(':')` pass of its own, which is slow on colon-dense JSON.
-/// (An IPv6 address written without any digit next to a colon is missed.)
+/// `:` that has a hex digit or colon on each side: the IPv6 trigger rides on
+/// this pass instead of a `memchr(':')` pass, which is slow on colon-dense JSON.
 pub fn digit_clusters_and_colons(
     hay: &[u8],
     gate: &Gate,
@@ -152,22 +151,12 @@ pub fn digit_clusters_and_colons(
     let n = hay.len();
     let mut starts = Starts::new(hay);
     let mut i = 0;
-    while let Some(start) = starts.next(i) {
+    while let Some(start) = starts.next(i, &mut on_colon) {
         i = start;
         let (mut digits, mut dots, mut max_group, mut seps) = (0u32, 0u32, 0u32, 0u8);
-        if let Some(cb) = on_colon.as_mut() {
-            if start > 0 && hay[start - 1] == b':' {
-                cb(start - 1);
-            }
-        }
         loop {
             let g = i;
             i = run_end(hay, i);
-            if let Some(cb) = on_colon.as_mut() {
-                if hay.get(i) == Some(&b':') {
-                    cb(i);
-                }
-            }
             let group = (i - g) as u32;
             digits += group;
             max_group = max_group.max(group);
@@ -205,17 +194,25 @@ pub fn digit_clusters_and_colons(
     }
 }
 
-/// Where a value may start: digit runs whose previous byte is not a word
-/// byte (letter, digit, `_`), or is a capital letter (IBANs, `DE89…`). Every
-/// rule's pattern needs such a boundary before its value, so the digit runs
-/// glued inside hex ids and words, most of the digits in an export, are
-/// skipped without being visited. Bitmaps of 64 bytes are built with SSE2.
-/// (Later groups of a cluster are still reached through its separators.)
+/// Where a value may start, 64 bytes at a time: digit runs whose previous
+/// byte is not a word byte (letter, digit, `_`) or is a capital letter
+/// (IBANs, `DE89…`). Every rule's pattern needs such a boundary before its
+/// value, so the digit runs glued inside hex ids and words — most digits in
+/// an export — are skipped without being visited. The same bitmaps yield the
+/// IPv6 candidates: colons with a hex digit or colon on both sides (JSON's
+/// `":"` is excluded for free). Bitmaps are built with SSE2.
+/// (Later groups of a digit cluster are reached through its separators.)
 struct Starts<'a> {
     hay: &'a [u8],
     base: usize,
-    /// Bit `k`: a run may start at `base + k`.
+    /// Bit `k`: a digit value may start at `base + k`.
     mask: u64,
+}
+
+/// The bitmaps of one 64-byte block.
+struct Block {
+    starts: u64,
+    colons: u64,
 }
 
 impl<'a> Starts<'a> {
@@ -227,14 +224,24 @@ impl<'a> Starts<'a> {
         }
     }
 
-    /// The first possible start at or after `i`.
+    /// The first possible start at or after `i`; `on_colon` is told of the
+    /// IPv6 candidates of every block loaded on the way (blocks skipped by a
+    /// digit cluster hold only digits and separators).
     #[inline]
-    fn next(&mut self, mut i: usize) -> Option<usize> {
+    fn next(&mut self, mut i: usize, on_colon: &mut Option<impl FnMut(usize)>) -> Option<usize> {
         while i < self.hay.len() {
             let base = i & !63;
             if base != self.base {
                 self.base = base;
-                self.mask = start_mask(self.hay, base);
+                let block = block_bits(self.hay, base);
+                self.mask = block.starts;
+                if let Some(cb) = on_colon.as_mut() {
+                    let mut c = block.colons;
+                    while c != 0 {
+                        cb(base + c.trailing_zeros() as usize);
+                        c &= c - 1;
+                    }
+                }
             }
             let m = self.mask >> (i - base);
             if m != 0 {
@@ -246,25 +253,44 @@ impl<'a> Starts<'a> {
     }
 }
 
-/// The start bitmap of `hay[base..base + 64]`.
-fn start_mask(hay: &[u8], base: usize) -> u64 {
-    let (digit, word, upper) = if base + 64 <= hay.len() {
+/// Byte classes of a block, one bit per byte.
+#[derive(Debug, PartialEq, Eq)]
+struct Classes {
+    digit: u64,
+    word: u64,
+    upper: u64,
+    /// Hex digits and `:`.
+    hexish: u64,
+    colon: u64,
+}
+
+/// The start and colon bitmaps of `hay[base..base + 64]`.
+fn block_bits(hay: &[u8], base: usize) -> Block {
+    let c = if base + 64 <= hay.len() {
         class_masks(&hay[base..base + 64])
     } else {
         class_masks_scalar(&hay[base.min(hay.len())..])
     };
-    // Properties of the byte before each position (bit 0: the byte before the block).
+    // Properties of the byte before each position (bit 0: the byte before the
+    // block) and after it (bit 63: the byte after the block).
     let before =
         |m: u64, test: fn(&u8) -> bool| (m << 1) | u64::from(base > 0 && test(&hay[base - 1]));
-    let prev_digit = before(digit, u8::is_ascii_digit);
-    let prev_word = before(word, |b| b.is_ascii_alphanumeric() || *b == b'_');
-    let prev_upper = before(upper, u8::is_ascii_uppercase);
-    digit & !prev_digit & (!prev_word | prev_upper)
+    let after = |m: u64, test: fn(&u8) -> bool| {
+        (m >> 1) | (u64::from(hay.get(base + 64).is_some_and(test)) << 63)
+    };
+    let hexish = |b: &u8| b.is_ascii_hexdigit() || *b == b':';
+    let prev_digit = before(c.digit, u8::is_ascii_digit);
+    let prev_word = before(c.word, |b| b.is_ascii_alphanumeric() || *b == b'_');
+    let prev_upper = before(c.upper, u8::is_ascii_uppercase);
+    Block {
+        starts: c.digit & !prev_digit & (!prev_word | prev_upper),
+        colons: c.colon & before(c.hexish, hexish) & after(c.hexish, hexish),
+    }
 }
 
-/// Digit, word-byte and capital-letter bitmaps of 64 bytes.
+/// The classes of 64 bytes with SSE2 compares.
 #[cfg(target_arch = "x86_64")]
-fn class_masks(block: &[u8]) -> (u64, u64, u64) {
+fn class_masks(block: &[u8]) -> Classes {
     use std::arch::x86_64::*;
     assert!(block.len() >= 64);
     // SAFETY: SSE2 is part of the x86_64 baseline; each load reads 16 bytes
@@ -276,43 +302,59 @@ fn class_masks(block: &[u8]) -> (u64, u64, u64) {
                 _mm_cmplt_epi8(v, _mm_set1_epi8(hi as i8 + 1)),
             )
         };
-        let (mut d, mut w, mut u) = (0u64, 0u64, 0u64);
+        let eq = |v: __m128i, b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
+        let mut c = Classes {
+            digit: 0,
+            word: 0,
+            upper: 0,
+            hexish: 0,
+            colon: 0,
+        };
         for k in 0..4 {
             let v = _mm_loadu_si128(block.as_ptr().add(16 * k) as *const __m128i);
             let digit = range(v, b'0', b'9');
             let upper = range(v, b'A', b'Z');
             let lower = range(v, b'a', b'z');
-            let word = _mm_or_si128(
-                _mm_or_si128(digit, upper),
-                _mm_or_si128(lower, _mm_cmpeq_epi8(v, _mm_set1_epi8(b'_' as i8))),
+            let colon = eq(v, b':');
+            let word = _mm_or_si128(_mm_or_si128(digit, upper), _mm_or_si128(lower, eq(v, b'_')));
+            let hex = _mm_or_si128(
+                _mm_or_si128(digit, colon),
+                _mm_or_si128(range(v, b'a', b'f'), range(v, b'A', b'F')),
             );
             let bits = |m: __m128i| (_mm_movemask_epi8(m) as u32 as u64) << (16 * k);
-            d |= bits(digit);
-            w |= bits(word);
-            u |= bits(upper);
+            c.digit |= bits(digit);
+            c.word |= bits(word);
+            c.upper |= bits(upper);
+            c.hexish |= bits(hex);
+            c.colon |= bits(colon);
         }
-        (d, w, u)
+        c
     }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-fn class_masks(block: &[u8]) -> (u64, u64, u64) {
+fn class_masks(block: &[u8]) -> Classes {
     class_masks_scalar(&block[..64])
 }
 
-/// The same bitmaps, byte by byte (block tails, other architectures).
-fn class_masks_scalar(block: &[u8]) -> (u64, u64, u64) {
-    block
-        .iter()
-        .enumerate()
-        .fold((0, 0, 0), |(d, w, u), (k, b)| {
-            let bit = |t: bool| u64::from(t) << k;
-            (
-                d | bit(b.is_ascii_digit()),
-                w | bit(b.is_ascii_alphanumeric() || *b == b'_'),
-                u | bit(b.is_ascii_uppercase()),
-            )
-        })
+/// The same classes, byte by byte (block tails, other architectures).
+fn class_masks_scalar(block: &[u8]) -> Classes {
+    let mut c = Classes {
+        digit: 0,
+        word: 0,
+        upper: 0,
+        hexish: 0,
+        colon: 0,
+    };
+    for (k, b) in block.iter().enumerate() {
+        let bit = |t: bool| u64::from(t) << k;
+        c.digit |= bit(b.is_ascii_digit());
+        c.word |= bit(b.is_ascii_alphanumeric() || *b == b'_');
+        c.upper |= bit(b.is_ascii_uppercase());
+        c.hexish |= bit(b.is_ascii_hexdigit() || *b == b':');
+        c.colon |= bit(*b == b':');
+    }
+    c
 }
 
 /// Position just past the run of digits starting at `i`.
@@ -451,13 +493,31 @@ mod tests {
     }
 
     #[test]
+    fn colon_candidates_need_hex_on_both_sides_across_blocks() {
+        let mut hay = b"{\"k\":\"v\"}".repeat(6); // JSON colons only
+        hay.extend_from_slice(b"ip 2a02:c055:f675::d8dc at 12:30");
+        let mut got = Vec::new();
+        let none = Gate::new([&Shape {
+            min_digits: 99,
+            ..Shape::default()
+        }]);
+        digit_clusters_and_colons(&hay, &none, |_| {}, Some(|p: usize| got.push(p)));
+        let text = String::from_utf8_lossy(&hay).into_owned();
+        let at = text.find("2a02").unwrap();
+        assert_eq!(
+            got,
+            vec![at + 4, at + 9, at + 14, at + 15, text.rfind(':').unwrap()]
+        );
+    }
+
+    #[test]
     fn starts_skip_runs_glued_to_words_across_blocks() {
         let mut hay = b"f3a90121 ".repeat(7); // 63 bytes of runs glued to letters
         hay.extend_from_slice(b"x12 (415) DE89 a1_2 \"77\"");
         let mut starts = Starts::new(&hay);
         let mut got = Vec::new();
         let mut i = 0;
-        while let Some(s) = starts.next(i) {
+        while let Some(s) = starts.next(i, &mut None::<fn(usize)>) {
             got.push(s);
             i = s + 1;
         }
