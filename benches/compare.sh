@@ -47,10 +47,21 @@ ls2=$(cat "$WORK/leakscope -j2.secs")
 awk "BEGIN{printf \"leakscope -j1 vs ripgrep -j1: %.2fx the speed\n\", $rg1/$ls1}"
 awk "BEGIN{printf \"leakscope -j2 vs -j1: %.2fx\n\", $ls1/$ls2}"
 
-# Bounded memory: the same bytes as one single line (a JSON array).
+# The same export shape with nothing planted: the cost of the scan itself.
+if [ ! -f "$WORK/clean/events.ndjson" ]; then
+  target/release/leakscope-corpus --out "$WORK/clean" --mb "$MB" --seed 3 --clean
+fi
+FILE="$WORK/clean/events.ndjson"
+SIZE=$(stat -c %s "$FILE")
+echo "file: $FILE ($((SIZE / 1000000)) MB, nothing planted)"
+measure "clean: ripgrep -j1" rg -j1 -o -f benches/rg-patterns.txt "$FILE"
+measure "clean: leakscope -j1" "$BIN" scan "$FILE" -j 1 --format none -q
+awk "BEGIN{printf \"clean: leakscope -j1 vs ripgrep -j1: %.2fx the speed\n\", $(cat "$WORK/clean: ripgrep -j1.secs")/$(cat "$WORK/clean: leakscope -j1.secs")}"
+
+# Bounded memory: the planted export's bytes as one single line (a JSON array).
 ONE="$WORK/one-line.json"
 if [ ! -f "$ONE" ]; then
-  { printf '['; tr '\n' ',' < "$FILE" | sed 's/,$//'; printf ']'; } > "$ONE"
+  { printf '['; tr '\n' ',' < "$WORK/events.ndjson" | sed 's/,$//'; printf ']'; } > "$ONE"
 fi
 /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$BIN" scan "$ONE" -j 2 --format none -q > /dev/null 2>&1 || true
 read -r secs kb < <(tail -n 1 "$WORK/time.txt")
