@@ -2,31 +2,21 @@
 
 /// True when the digits of `v` (separators ignored) are 12–19 long and pass Luhn.
 pub fn luhn_ok(v: &[u8]) -> bool {
-    let digits: Vec<u32> = v
-        .iter()
-        .filter(|b| b.is_ascii_digit())
-        .map(|b| u32::from(b - b'0'))
-        .collect();
-    if !(12..=19).contains(&digits.len()) {
-        return false;
-    }
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            if i % 2 == 1 {
-                if d * 2 > 9 {
-                    d * 2 - 9
-                } else {
-                    d * 2
-                }
+    let (mut sum, mut n) = (0u32, 0usize);
+    for &b in v.iter().rev().filter(|b| b.is_ascii_digit()) {
+        let d = u32::from(b - b'0');
+        sum += if n % 2 == 1 {
+            if d > 4 {
+                d * 2 - 9
             } else {
-                d
+                d * 2
             }
-        })
-        .sum();
-    sum % 10 == 0
+        } else {
+            d
+        };
+        n += 1;
+    }
+    (12..=19).contains(&n) && sum % 10 == 0
 }
 
 #[cfg(test)]

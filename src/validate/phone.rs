@@ -69,13 +69,21 @@ pub fn warm_up() {
 /// plan, national with a trunk `0` (UK, DE, FR, IN, BR, JP), or the ten
 /// digits of the North American plan.
 pub fn phone_ok(v: &[u8]) -> bool {
-    let digits: Vec<u8> = v.iter().filter(|b| b.is_ascii_digit()).copied().collect();
-    if !(7..=15).contains(&digits.len()) {
+    let mut buf = [0u8; 15];
+    let mut n = 0;
+    for &b in v.iter().filter(|b| b.is_ascii_digit()) {
+        if n == buf.len() {
+            return false;
+        }
+        buf[n] = b;
+        n += 1;
+    }
+    let digits = &buf[..n];
+    if n < 7 {
         return false;
     }
-    let text = v.trim_ascii_start();
-    if text.first() == Some(&b'+') {
-        return international_ok(&digits);
+    if v.trim_ascii_start().first() == Some(&b'+') {
+        return international_ok(digits);
     }
     if let Some(rest) = digits.strip_prefix(b"00") {
         return international_ok(rest);
@@ -84,7 +92,7 @@ pub fn phone_ok(v: &[u8]) -> bool {
         Some(b'0') => TRUNK_ZERO_CODES
             .iter()
             .any(|&cc| national_ok(cc, &digits[1..])),
-        _ => digits.len() == 10 && national_ok(1, &digits),
+        _ => n == 10 && national_ok(1, digits),
     }
 }
 

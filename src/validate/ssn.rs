@@ -3,15 +3,19 @@
 
 /// True when `v` (`AAA-GG-SSSS`, separators optional) follows the SSA's rules.
 pub fn ssn_ok(v: &[u8]) -> bool {
-    let d: Vec<u8> = v
-        .iter()
-        .filter(|b| b.is_ascii_digit())
-        .map(|b| b - b'0')
-        .collect();
-    if d.len() != 9 {
+    let mut d = [0u32; 9];
+    let mut n = 0;
+    for &b in v.iter().filter(|b| b.is_ascii_digit()) {
+        if n == 9 {
+            return false;
+        }
+        d[n] = u32::from(b - b'0');
+        n += 1;
+    }
+    if n != 9 {
         return false;
     }
-    let num = |s: &[u8]| s.iter().fold(0u32, |a, &x| a * 10 + u32::from(x));
+    let num = |s: &[u32]| s.iter().fold(0u32, |a, &x| a * 10 + x);
     let (area, group, serial) = (num(&d[..3]), num(&d[3..5]), num(&d[5..]));
     let famous = [(78, 5, 1120), (219, 9, 9999), (123, 45, 6789)];
     area != 0
