@@ -10,20 +10,8 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use leakscope::corpus::{Generator, Rates};
 use leakscope::decode::{scan_buffer, BufScratch};
 use leakscope::engine::Engine;
-use leakscope::rules::{load_rules, RuleSource};
 
 const SIZE: usize = 8 << 20;
-
-fn engine() -> Engine {
-    Engine::new(
-        &load_rules(&RuleSource {
-            builtin: true,
-            extra: vec![],
-        })
-        .unwrap(),
-    )
-    .unwrap()
-}
 
 fn data(rates: Option<Rates>) -> Vec<u8> {
     let mut buf = Vec::with_capacity(SIZE + 4096);
@@ -36,7 +24,7 @@ fn data(rates: Option<Rates>) -> Vec<u8> {
 }
 
 fn bench_scan(c: &mut Criterion) {
-    let e = engine();
+    let e = Engine::builtin().unwrap();
     let clean = data(Some(Rates {
         email: 0.0,
         ip: 0.0,

@@ -712,20 +712,7 @@ pub fn luhn_digit(body: &str) -> u32 {
 
 /// The two IBAN check digits for a country and BBAN.
 pub fn iban_check(cc: &str, bban: &str) -> u32 {
-    let mut rem = 0u32;
-    for b in bban.bytes().chain(cc.bytes()).chain(*b"00") {
-        let n = if b.is_ascii_digit() {
-            u32::from(b - b'0')
-        } else {
-            u32::from(b - b'A') + 10
-        };
-        rem = if n >= 10 {
-            (rem * 100 + n) % 97
-        } else {
-            (rem * 10 + n) % 97
-        };
-    }
-    98 - rem
+    98 - crate::validate::mod97(bban.bytes().chain(cc.bytes()).chain(*b"00"))
 }
 
 fn group(s: &str, sizes: &[usize], sep: char) -> String {

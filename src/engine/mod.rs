@@ -193,6 +193,14 @@ impl Engine {
         })
     }
 
+    /// The engine of the built-in rules only.
+    pub fn builtin() -> Result<Self> {
+        Self::new(&crate::rules::load_rules(&crate::rules::RuleSource {
+            builtin: true,
+            extra: vec![],
+        })?)
+    }
+
     /// The compiled rules, indexed by [`Hit::rule`].
     pub fn rules(&self) -> &[CompiledRule] {
         &self.rules

@@ -108,20 +108,24 @@ pub fn iban_ok(v: &[u8]) -> bool {
         Some((_, len)) if *len == s.len() => {}
         _ => return false,
     }
-    let mut rem: u32 = 0;
-    for &b in s[4..].iter().chain(&s[..4]) {
+    let rem = mod97(s[4..].iter().chain(&s[..4]).copied());
+    rem == 1
+}
+
+/// ISO 7064 mod 97 of digits and capital letters (`A` = 10 … `Z` = 35).
+pub fn mod97(chars: impl IntoIterator<Item = u8>) -> u32 {
+    chars.into_iter().fold(0u32, |rem, b| {
         let n = if b.is_ascii_digit() {
             u32::from(b - b'0')
         } else {
             u32::from(b - b'A') + 10
         };
-        rem = if n >= 10 {
+        if n >= 10 {
             (rem * 100 + n) % 97
         } else {
             (rem * 10 + n) % 97
-        };
-    }
-    rem == 1
+        }
+    })
 }
 
 #[cfg(test)]

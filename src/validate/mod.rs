@@ -19,7 +19,7 @@ mod ssn;
 
 pub use entropy::shannon_entropy;
 pub use github::{github_checksum, github_checksum_ok};
-pub use iban::iban_ok;
+pub use iban::{iban_ok, mod97};
 pub use luhn::luhn_ok;
 pub use phone::warm_up as warm_up_phone_plans;
 

@@ -4,7 +4,6 @@
 use leakscope::corpus::Found;
 use leakscope::engine::Engine;
 use leakscope::finding::Finding;
-use leakscope::rules::{load_rules, RuleSource};
 use leakscope::scan::{FileOutcome, ScanConfig, Scanner, Sink};
 use leakscope::source::{collect, Filter};
 use std::io::Write;
@@ -28,14 +27,7 @@ impl Sink for Collect {
 }
 
 pub fn builtin_engine() -> Engine {
-    Engine::new(
-        &load_rules(&RuleSource {
-            builtin: true,
-            extra: vec![],
-        })
-        .unwrap(),
-    )
-    .unwrap()
+    Engine::builtin().unwrap()
 }
 
 /// Scans a folder with the built-in rules, revealing values.
