@@ -43,7 +43,6 @@ pub struct RuleMeta {
 pub struct Tally {
     /// Indexed by rule: findings and distinct fingerprints.
     per_rule: Vec<(u64, FingerprintSet)>,
-    per_category: BTreeMap<&'static str, (u64, FingerprintSet)>,
     per_file: BTreeMap<String, u64>,
     per_field: BTreeMap<String, u64>,
     per_cell: BTreeMap<(String, String, String), u64>,
@@ -53,6 +52,33 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// Findings and distinct values per category: the union of the per-rule
+    /// fingerprint sets, so one value found by two rules counts once.
+    fn by_category(&self, rules: &[RuleMeta]) -> BTreeMap<&'static str, CategoryCount> {
+        let mut sets: BTreeMap<&'static str, (u64, FingerprintSet)> = BTreeMap::new();
+        for (r, (n, set)) in self
+            .per_rule
+            .iter()
+            .enumerate()
+            .filter(|(_, (n, _))| *n > 0)
+        {
+            let c = sets.entry(rules[r].category).or_default();
+            c.0 += n;
+            c.1.extend(set.iter().copied());
+        }
+        sets.into_iter()
+            .map(|(c, (findings, set))| {
+                (
+                    c,
+                    CategoryCount {
+                        findings,
+                        distinct: set.len() as u64,
+                    },
+                )
+            })
+            .collect()
+    }
+
     /// Counts a batch of findings (one input's, in order).
     pub fn add(&mut self, rules: &[RuleMeta], batch: &[Finding]) {
         // Group the batch first so string keys are built once per group.
@@ -61,14 +87,10 @@ impl Tally {
             self.per_rule.resize_with(rules.len(), Default::default);
         }
         for f in batch {
-            let meta = &rules[f.rule as usize];
             let short = u128::from_le_bytes(f.fingerprint[..16].try_into().unwrap());
             let r = &mut self.per_rule[f.rule as usize];
             r.0 += 1;
             r.1.insert(short);
-            let c = self.per_category.entry(meta.category).or_default();
-            c.0 += 1;
-            c.1.insert(short);
             *cells
                 .entry((f.rule, &f.location.path, f.location.field.as_deref()))
                 .or_default() += 1;
@@ -210,19 +232,7 @@ impl SummaryJson {
                     (m.id.clone(), rc)
                 })
                 .collect(),
-            by_category: t
-                .per_category
-                .iter()
-                .map(|(c, (n, set))| {
-                    (
-                        *c,
-                        CategoryCount {
-                            findings: *n,
-                            distinct: set.len() as u64,
-                        },
-                    )
-                })
-                .collect(),
+            by_category: t.by_category(rules),
             by_file: t.per_file.clone(),
             by_field: t.per_field.clone(),
             counts: t
