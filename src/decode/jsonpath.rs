@@ -72,18 +72,8 @@ pub fn paths_at(json: &[u8], offsets: &[usize]) -> Vec<Option<String>> {
 }
 
 /// Index just past the closing quote of the string starting at `start`.
-/// Most strings in exports are short keys: a plain loop looks at the first
-/// bytes, memchr takes over for long values.
 fn string_end(json: &[u8], start: usize) -> usize {
     let mut i = start + 1;
-    let short_end = (i + 24).min(json.len());
-    while i < short_end {
-        match json[i] {
-            b'"' => return i + 1,
-            b'\\' => i += 2,
-            _ => i += 1,
-        }
-    }
     while let Some(off) = memchr::memchr2(b'"', b'\\', &json[i.min(json.len())..]) {
         i += off;
         if json[i] == b'"' {
