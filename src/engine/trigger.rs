@@ -312,15 +312,15 @@ fn class_masks(block: &[u8]) -> Classes {
         };
         for k in 0..4 {
             let v = _mm_loadu_si128(block.as_ptr().add(16 * k) as *const __m128i);
+            // Letters fold to lower case with `| 0x20`; `@`, `[`, `` ` `` and
+            // `{` do not land in `a..=z`.
+            let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
             let digit = range(v, b'0', b'9');
-            let upper = range(v, b'A', b'Z');
-            let lower = range(v, b'a', b'z');
+            let alpha = range(folded, b'a', b'z');
+            let upper = _mm_andnot_si128(eq(_mm_and_si128(v, _mm_set1_epi8(0x20)), 0x20), alpha);
             let colon = eq(v, b':');
-            let word = _mm_or_si128(_mm_or_si128(digit, upper), _mm_or_si128(lower, eq(v, b'_')));
-            let hex = _mm_or_si128(
-                _mm_or_si128(digit, colon),
-                _mm_or_si128(range(v, b'a', b'f'), range(v, b'A', b'F')),
-            );
+            let word = _mm_or_si128(_mm_or_si128(digit, alpha), eq(v, b'_'));
+            let hex = _mm_or_si128(_mm_or_si128(digit, colon), range(folded, b'a', b'f'));
             let bits = |m: __m128i| (_mm_movemask_epi8(m) as u32 as u64) << (16 * k);
             c.digit |= bits(digit);
             c.word |= bits(word);
