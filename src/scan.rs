@@ -311,13 +311,8 @@ impl<'e> Scanner<'e> {
         matches.clear();
         scan_buffer(self.engine, &chunk.data, &mut scratch, &mut matches);
         matches.retain(|m| m.start < chunk.report_until);
-        let newlines = if format == Format::Binary {
-            0
-        } else {
-            bytecount::count(&chunk.data, b'\n') as u64
-        };
-        let findings = match format {
-            Format::Binary => self.binary_findings(&chunk, &matches, path),
+        let (findings, newlines) = match format {
+            Format::Binary => (self.binary_findings(&chunk, &matches, path), 0),
             _ => self.line_findings(&chunk, &matches, format == Format::Ndjson, path),
         };
         scratch.matches = matches;
@@ -348,14 +343,15 @@ impl<'e> Scanner<'e> {
     }
 
     /// Findings for line-based formats: local line numbers, line-relative
-    /// spans, and JSON paths for NDJSON (one walk per line that matched).
+    /// spans, and JSON paths for NDJSON (one walk per line that matched);
+    /// also the chunk's newline count, from the same counting pass.
     fn line_findings(
         &self,
         chunk: &Chunk,
         matches: &[Match],
         ndjson: bool,
         path: &Arc<str>,
-    ) -> Vec<Finding> {
+    ) -> (Vec<Finding>, u64) {
         let data = &chunk.data;
         let mut out = Vec::with_capacity(matches.len());
         let (mut pos, mut line) = (0usize, 0u64);
@@ -387,7 +383,8 @@ impl<'e> Scanner<'e> {
             }
             i += same_line;
         }
-        out
+        line += bytecount::count(&data[pos..], b'\n') as u64;
+        (out, line)
     }
 
     fn finding(&self, m: &Match, data: &[u8], location: Location) -> Finding {

@@ -88,31 +88,18 @@ impl<R: Read> Chunker<R> {
     }
 
     fn fill(&mut self, data: &mut Vec<u8>) -> io::Result<bool> {
-        let mut eof = false;
-        while data.len() < self.size {
-            let start = data.len();
-            data.resize(self.size, 0);
-            match self.reader.read(&mut data[start..]) {
-                Ok(0) => {
-                    data.truncate(start);
-                    eof = true;
-                    break;
-                }
-                Ok(n) => data.truncate(start + n),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => data.truncate(start),
-                Err(e) => {
-                    data.truncate(start);
-                    if data.is_empty() {
-                        return Err(e);
-                    }
-                    // Scan what was read before the error, then report it.
-                    self.error = Some(e);
-                    eof = true;
-                    break;
-                }
+        // `read_to_end` on a `take` reads into spare capacity without first
+        // zero-filling it, and keeps what it read when an error stops it.
+        let want = self.size.saturating_sub(data.len()) as u64;
+        match (&mut self.reader).take(want).read_to_end(data) {
+            Ok(n) => Ok((n as u64) < want),
+            Err(e) if data.is_empty() => Err(e),
+            Err(e) => {
+                // Scan what was read before the error, then report it.
+                self.error = Some(e);
+                Ok(true)
             }
         }
-        Ok(eof)
     }
 }
 
