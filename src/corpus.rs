@@ -380,39 +380,23 @@ impl Generator {
         }
         if self.chance(self.rates.secret) {
             let (key, rule, value) = self.secret();
-            match rule {
-                "secret.private_key" => {
-                    let _ = write!(
-                        r.text,
-                        " msg=\"loaded key\"\n{}",
-                        plant(&mut r.planted, rule, value)
-                    );
-                }
+            let (before, after) = match rule {
+                "secret.private_key" => (" msg=\"loaded key\"\n".to_string(), ""),
                 "secret.http.bearer_token" => {
-                    let _ = write!(
-                        r.text,
-                        " header=\"Authorization: Bearer {}\"",
-                        plant(&mut r.planted, rule, value)
-                    );
+                    (" header=\"Authorization: Bearer ".to_string(), "\"")
                 }
-                "secret.connection_string.password" => {
-                    let _ = write!(
-                        r.text,
-                        " DATABASE_URL=postgres://app:{}@db.internal/prod",
-                        plant(&mut r.planted, rule, value)
-                    );
-                }
-                "secret.aws.access_key_id" => {
-                    let _ = write!(
-                        r.text,
-                        " aws_access_key_id={}",
-                        plant(&mut r.planted, rule, value)
-                    );
-                }
-                _ => {
-                    let _ = write!(r.text, " {key}={}", plant(&mut r.planted, rule, value));
-                }
-            }
+                "secret.connection_string.password" => (
+                    " DATABASE_URL=postgres://app:".to_string(),
+                    "@db.internal/prod",
+                ),
+                "secret.aws.access_key_id" => (" aws_access_key_id=".to_string(), ""),
+                _ => (format!(" {key}="), ""),
+            };
+            let _ = write!(
+                r.text,
+                "{before}{}{after}",
+                plant(&mut r.planted, rule, value)
+            );
         }
         r
     }

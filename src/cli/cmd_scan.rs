@@ -6,7 +6,7 @@ use crate::engine::Engine;
 use crate::key::load_key;
 use crate::report::summary::{KeyJson, RuleMeta, SummaryJson};
 use crate::report::{human, AtomicFile, Report, StdoutFormat};
-use crate::scan::{BinaryMode, ScanConfig, Scanner};
+use crate::scan::{BinaryMode, FileOutcome, ScanConfig, Scanner, Status};
 use crate::source::{collect, Filter};
 use anyhow::{Context, Result};
 use std::io::IsTerminal;
@@ -64,7 +64,18 @@ pub fn run(a: ScanArgs) -> Result<i32> {
     Scanner::new(&engine, &key.bytes, cfg).scan_all(&walk.inputs, &report);
     report.finish()?;
     let mut tally = report.tally.into_inner().unwrap();
-    tally.walk_errors = walk.errors;
+    // Paths that could not even be listed count as failed inputs.
+    tally
+        .files
+        .extend(walk.errors.into_iter().map(|(path, why)| FileOutcome {
+            path: path.into(),
+            status: Status::Failed(why),
+            format: None,
+            layers: Vec::new(),
+            bytes: 0,
+            records: 0,
+            findings: 0,
+        }));
     let key_json = KeyJson {
         source: key.source.clone(),
         id: key.id(),

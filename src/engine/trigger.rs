@@ -382,20 +382,6 @@ fn digit_mask(x: u64) -> u64 {
     !not_digit & HIGH
 }
 
-/// Calls `f(start, end)` for every run of hex digits and colons that holds a
-/// colon with a hex digit (or another colon) on each side: IPv6 candidates.
-pub fn hexcolon_runs(hay: &[u8], mut f: impl FnMut(usize, usize)) {
-    let mut resume = 0;
-    for pos in memchr::memchr_iter(b':', hay) {
-        if pos >= resume {
-            if let Some((start, end)) = hexcolon_run_at(hay, pos) {
-                resume = end;
-                f(start, end);
-            }
-        }
-    }
-}
-
 /// The run of hex digits and colons around the `:` at `pos`, when that colon
 /// has a hex digit (or colon) on each side and the run holds two colons.
 pub fn hexcolon_run_at(hay: &[u8], pos: usize) -> Option<(usize, usize)> {
@@ -600,10 +586,15 @@ mod tests {
     }
 
     #[test]
-    fn hexcolon_runs_table() {
+    fn hexcolon_run_at_table() {
         let s = r#"{"ip":"2001:db8::1","t":"12:30:45","k":"a:b"}"#;
-        let mut out = Vec::new();
-        hexcolon_runs(s.as_bytes(), |a, b| out.push(s[a..b].to_string()));
-        assert_eq!(out, vec!["2001:db8::1", "12:30:45"]);
+        let run = |needle: &str| {
+            let pos = s.find(needle).unwrap();
+            hexcolon_run_at(s.as_bytes(), pos).map(|(a, b)| s[a..b].to_string())
+        };
+        assert_eq!(run(":db8").as_deref(), Some("2001:db8::1"));
+        assert_eq!(run(":30").as_deref(), Some("12:30:45"));
+        assert_eq!(run(":b\""), None); // one colon only
+        assert_eq!(run(":\"2001"), None); // JSON's `":"`
     }
 }

@@ -49,7 +49,6 @@ pub struct Tally {
     per_field: BTreeMap<String, u64>,
     per_cell: BTreeMap<(String, String, String), u64>,
     pub files: Vec<FileOutcome>,
-    pub walk_errors: Vec<(String, String)>,
     pub total: u64,
 }
 
@@ -194,19 +193,6 @@ impl SummaryJson {
         let mut files = FileCounts::default();
         let mut inputs: Vec<FileEntry> =
             t.files.iter().map(|o| file_entry(o, &mut files)).collect();
-        for (path, why) in &t.walk_errors {
-            files.failed += 1;
-            inputs.push(FileEntry {
-                path: path.clone(),
-                status: "failed",
-                format: None,
-                compression: vec![],
-                bytes: 0,
-                records: 0,
-                findings: 0,
-                reason: Some(why.clone()),
-            });
-        }
         inputs.sort_by(|a, b| a.path.cmp(&b.path));
         SummaryJson {
             tool: "leakscope",
