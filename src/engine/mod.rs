@@ -48,6 +48,8 @@ pub struct CompiledRule {
     /// the whole match; else 0 (the whole match is the value).
     group: usize,
     validators: Vec<Validator>,
+    /// Field rules: the `value` regex, anchored at both ends.
+    field_value: Option<meta::Regex>,
 }
 
 /// Per-thread buffers: one regex cache per rule, capture slots, candidates.
@@ -154,11 +156,21 @@ fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
     if validators.contains(&Validator::Phone) {
         crate::validate::warm_up_phone_plans();
     }
+    let field_value = match &rule.value {
+        Some(v) => Some(compile_pattern(&format!(r"\A(?:{v})\z")).with_context(|| {
+            format!(
+                "rule {} ({}): `value` does not compile",
+                rule.id, rule.origin
+            )
+        })?),
+        None => None,
+    };
     Ok(CompiledRule {
         rule: rule.clone(),
         regex,
         group,
         validators,
+        field_value,
     })
 }
 
@@ -204,6 +216,42 @@ impl Engine {
     /// The compiled rules, indexed by [`Hit::rule`].
     pub fn rules(&self) -> &[CompiledRule] {
         &self.rules
+    }
+
+    /// The field rules that apply to values of `field` (a JSON path or
+    /// column path) in an export of vendor `preset`.
+    pub fn field_rules(&self, field: &str, preset: Option<&str>) -> Vec<u32> {
+        (0..self.rules.len() as u32)
+            .filter(|&i| {
+                let r = &self.rules[i as usize].rule;
+                !r.fields.is_empty()
+                    && self.rule_active(i, preset)
+                    && crate::rules::field_rule::field_matches(&r.fields, field)
+            })
+            .collect()
+    }
+
+    /// False for a preset's rule when scanning an export of another vendor.
+    pub fn rule_active(&self, rule: u32, preset: Option<&str>) -> bool {
+        match &self.rules[rule as usize].rule.preset {
+            Some(p) => preset == Some(p.as_str()),
+            None => true,
+        }
+    }
+
+    /// True when `value`, the whole value of a field that names `rule`'s
+    /// data, is plausibly such data (its `value` regex and validators).
+    pub fn field_value_ok(&self, rule: u32, value: &[u8]) -> bool {
+        let cr = &self.rules[rule as usize];
+        let Some(re) = &cr.field_value else {
+            return false;
+        };
+        let ctx = Ctx {
+            hay: value,
+            start: 0,
+            end: value.len(),
+        };
+        !value.is_empty() && re.is_match(value) && cr.validators.iter().all(|v| v.check(&ctx))
     }
 
     /// The keyword prefilter (for linting).

@@ -27,14 +27,15 @@ struct RuleFile {
 pub fn parse_rule_file(origin: &str, text: &str) -> Result<Vec<Rule>> {
     let file: RuleFile =
         toml::from_str(text).with_context(|| format!("rule file {origin} is not valid"))?;
-    Ok(file
-        .rule
+    file.rule
         .into_iter()
         .map(|mut r| {
             r.origin = origin.to_string();
-            r
+            super::field_rule::complete(&mut r)?;
+            Ok(r)
         })
-        .collect())
+        .collect::<Result<Vec<_>>>()
+        .with_context(|| format!("rule file {origin}"))
 }
 
 /// Loads the rules from every source, in a stable order (built-ins first).

@@ -11,6 +11,7 @@
 //! the engine's job, linting them is [`check`]'s.
 
 pub mod check;
+pub mod field_rule;
 mod load;
 
 pub use load::{load_rules, parse_rule_file, RuleSource};
@@ -140,8 +141,28 @@ pub struct Rule {
     #[serde(default)]
     pub shape: Option<ShapeSpec>,
     /// Regex (Unicode off); capture group 1 is the sensitive value, or the
-    /// whole match when the pattern has no group.
+    /// whole match when the pattern has no group. Generated for field rules.
+    #[serde(default)]
     pub pattern: String,
+    /// Field-aware rule: the field (JSON key, CSV column, Parquet column)
+    /// names whose values are this kind of data (`first_name`, `$city`).
+    /// Matched case-insensitively against the last part of a column path; in
+    /// NDJSON the quoted key itself is the keyword (see [`field_rule`]).
+    #[serde(default)]
+    pub fields: Vec<String>,
+    /// For field rules: a regex every plausible value matches whole.
+    #[serde(default)]
+    pub value: Option<String>,
+    /// For field rules: the value may be an unquoted JSON number (`"lat": 48.85`).
+    #[serde(default)]
+    pub numeric: bool,
+    /// The data category reported in summaries (`pii.location`); defaults to
+    /// the first two parts of the id.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Active only for exports of this vendor (`--preset`, or recognised).
+    #[serde(default)]
+    pub preset: Option<String>,
     /// Validator names, each optionally with an argument: `entropy:3.5`.
     #[serde(default)]
     pub validate: Vec<String>,
@@ -224,4 +245,14 @@ pub struct ShapeSpec {
     /// The separators the value may contain, e.g. `"-"` or `" -.()"` (empty: any of ` -./()`).
     #[serde(default)]
     pub separators: String,
+}
+
+impl Rule {
+    /// The data category reported in summaries.
+    pub fn kind(&self) -> String {
+        match &self.kind {
+            Some(k) => k.clone(),
+            None => self.id.split('.').take(2).collect::<Vec<_>>().join("."),
+        }
+    }
 }

@@ -79,6 +79,9 @@ pub enum Validator {
     /// Not one group of a longer run of space- or dash-separated digit groups
     /// (the middle of an IBAN is neither a card nor a phone number).
     Standalone,
+    /// A field value that says something: not `unknown`, `(not set)`, `n/a`,
+    /// `null`, `none`, `-`, `0`, nor only zeros and separators.
+    Known,
 }
 
 impl Validator {
@@ -103,7 +106,8 @@ impl Validator {
             ("phone", None) => Validator::Phone,
             ("email", None) => Validator::Email,
             ("standalone", None) => Validator::Standalone,
-            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, ip, ssn, placeholder, phone, email, standalone)"),
+            ("known", None) => Validator::Known,
+            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, ip, ssn, placeholder, phone, email, standalone, known)"),
         })
     }
 
@@ -122,8 +126,35 @@ impl Validator {
             Validator::Phone => phone::phone_ok(v),
             Validator::Email => email::email_ok(ctx),
             Validator::Standalone => standalone(ctx),
+            Validator::Known => known(v),
         }
     }
+}
+
+/// See [`Validator::Known`].
+fn known(v: &[u8]) -> bool {
+    const UNKNOWN: &[&str] = &[
+        "unknown",
+        "(not set)",
+        "not set",
+        "n/a",
+        "na",
+        "null",
+        "none",
+        "nil",
+        "undefined",
+        "-",
+        "?",
+        "(none)",
+        "anonymous",
+        "redacted",
+        "[redacted]",
+    ];
+    let t = v.trim_ascii();
+    !t.is_empty()
+        && !UNKNOWN.iter().any(|u| u.as_bytes().eq_ignore_ascii_case(t))
+        && t.iter()
+            .any(|b| !matches!(b, b'0' | b'-' | b'.' | b':' | b' '))
 }
 
 /// See [`Validator::Standalone`]: the value is rejected when it is glued,
