@@ -11,6 +11,9 @@
 //! midway is reported as failed with what was found before the error kept.
 
 use crate::decode::chunk::{BufferPool, Chunk, Chunker};
+use crate::decode::csv::CsvBatches;
+use crate::decode::jsondoc::{self, Tracker};
+use crate::decode::table::{scan_cells, CellBatch, Columns};
 use crate::decode::{jsonpath, scan_buffer, sniff_format, BufScratch, Format, Match};
 use crate::decompress::{self, OpenError};
 use crate::engine::Engine;
@@ -44,6 +47,8 @@ pub struct ScanConfig {
     pub binary: BinaryMode,
     /// Keep raw values in findings.
     pub reveal: bool,
+    /// Vendor preset forced for every input (else recognised per input).
+    pub preset: Option<String>,
 }
 
 impl Default for ScanConfig {
@@ -54,6 +59,7 @@ impl Default for ScanConfig {
             max_in_flight: 2 * rayon::current_num_threads() + 2,
             binary: BinaryMode::Strings,
             reveal: false,
+            preset: None,
         }
     }
 }
@@ -79,7 +85,36 @@ pub struct FileOutcome {
     /// Records (lines) seen.
     pub records: u64,
     pub findings: u64,
+    /// Problems that did not stop the scan (ragged CSV rows, bad lines).
+    pub warnings: Vec<String>,
 }
+
+impl FileOutcome {
+    /// A scanned outcome with nothing counted yet.
+    pub fn new(path: Arc<str>) -> Self {
+        FileOutcome {
+            path,
+            status: Status::Scanned,
+            format: None,
+            layers: Vec::new(),
+            bytes: 0,
+            records: 0,
+            findings: 0,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// What the workers of one input need to know about it.
+struct FileCtx<'a> {
+    path: Arc<str>,
+    format: Format,
+    /// The vendor preset in force for this input.
+    preset: Option<&'a str>,
+}
+
+/// Bytes of a decoded stream's start used to recognise its format.
+const SNIFF_BYTES: usize = 8192;
 
 /// Receives results; called from many threads.
 pub trait Sink: Sync {
@@ -106,10 +141,13 @@ pub struct Scanner<'e> {
 struct ChunkResult {
     index: usize,
     newlines: u64,
+    /// Records are final (tables, documents), not chunk-local lines.
+    numbered: bool,
     findings: Vec<Finding>,
 }
 
 /// Hands chunk results to the sink in order, numbering lines.
+#[derive(Default)]
 struct Reorder {
     next: usize,
     waiting: BTreeMap<usize, ChunkResult>,
@@ -122,7 +160,7 @@ impl Reorder {
         self.waiting.insert(r.index, r);
         while let Some(r) = self.waiting.remove(&self.next) {
             let mut batch = r.findings;
-            for f in &mut batch {
+            for f in batch.iter_mut().filter(|_| !r.numbered) {
                 if let Some(local) = f.location.record.as_mut() {
                     *local += self.line_base + 1;
                 }
@@ -174,15 +212,7 @@ impl<'e> Scanner<'e> {
 
     /// Scans one input to the end (or to its first error).
     pub fn scan_input(&self, input: &Input, sink: &dyn Sink) -> FileOutcome {
-        let mut outcome = FileOutcome {
-            path: input.display.clone(),
-            status: Status::Scanned,
-            format: None,
-            layers: Vec::new(),
-            bytes: 0,
-            records: 0,
-            findings: 0,
-        };
+        let mut outcome = FileOutcome::new(input.display.clone());
         let raw: Box<dyn Read + Send + '_> = match &input.kind {
             InputKind::Stdin => Box::new(Counting {
                 inner: io::stdin(),
@@ -196,82 +226,202 @@ impl<'e> Scanner<'e> {
                 }
             },
         };
+        self.scan_reader(raw, &mut outcome, sink);
+        outcome
+    }
+
+    /// Decompresses, recognises and scans one stream.
+    fn scan_reader(
+        &self,
+        raw: Box<dyn Read + Send + '_>,
+        outcome: &mut FileOutcome,
+        sink: &dyn Sink,
+    ) {
         let opened = match decompress::open(raw) {
             Ok(o) => o,
             Err(OpenError::Unsupported(why)) => {
                 outcome.status = Status::Skipped(why);
-                return outcome;
+                return;
             }
             Err(OpenError::Io(e)) => {
                 outcome.status = Status::Failed(format!("cannot read: {e}"));
-                return outcome;
+                return;
             }
         };
         outcome.layers = opened.layers;
         let mut reader = opened.reader;
         let format = match reader.fill_buf() {
-            Ok(head) => sniff_format(&head[..head.len().min(8192)], &input.display),
+            Ok(head) => sniff_format(&head[..head.len().min(SNIFF_BYTES)], &outcome.path),
             Err(e) => {
                 outcome.status = Status::Failed(read_error(&outcome.layers, 0, &e));
-                return outcome;
+                return;
             }
         };
         outcome.format = Some(format);
-        if format == Format::Binary && self.cfg.binary == BinaryMode::Skip {
-            outcome.status = Status::Skipped("binary file (--binary skip)".into());
-            return outcome;
+        let file = FileCtx {
+            path: outcome.path.clone(),
+            format,
+            preset: self.cfg.preset.as_deref(),
+        };
+        match format {
+            Format::Binary if self.cfg.binary == BinaryMode::Skip => {
+                outcome.status = Status::Skipped("binary file (--binary skip)".into());
+            }
+            Format::Csv(d) => self.scan_csv(reader, d, &file, outcome, sink),
+            Format::Parquet => {
+                outcome.status = Status::Skipped("Parquet is not scanned yet".into());
+            }
+            _ => self.scan_stream(reader, &file, outcome, sink),
         }
-        self.scan_stream(reader, format, &mut outcome, sink);
-        outcome
     }
 
-    fn scan_stream(
+    /// Runs `work` on each job in parallel (at most the global number in
+    /// flight) and hands results to `sink` in job order. Stops at the first
+    /// job error, after the jobs before it are done.
+    fn run_ordered<T: Send>(
         &self,
-        reader: impl Read + Send,
-        format: Format,
-        outcome: &mut FileOutcome,
+        jobs: impl Iterator<Item = Result<T, String>> + Send,
+        work: impl Fn(T) -> ChunkResult + Sync,
         sink: &dyn Sink,
-    ) {
-        let reorder = Mutex::new(Reorder {
-            next: 0,
-            waiting: BTreeMap::new(),
-            line_base: 0,
-            findings: 0,
-        });
+    ) -> (Reorder, Option<String>) {
+        let reorder = Mutex::new(Reorder::default());
         let mut error = None;
-        let mut last_byte = b'\n';
-        let path = outcome.path.clone();
         rayon::scope_fifo(|s| {
-            let chunks = Chunker::with_pool(
-                reader,
-                self.cfg.chunk_size,
-                self.cfg.overlap,
-                self.buffers.clone(),
-            );
-            for chunk in chunks {
-                let chunk = match chunk {
-                    Ok(c) => c,
+            for job in jobs {
+                let job = match job {
+                    Ok(j) => j,
                     Err(e) => {
-                        error = Some(read_error(&outcome.layers, outcome.bytes, &e));
+                        error = Some(e);
                         break;
                     }
                 };
-                outcome.bytes += chunk.report_until as u64;
-                last_byte = *chunk.data.last().unwrap_or(&last_byte);
                 self.wait_for_slot();
-                let (reorder, path) = (&reorder, path.clone());
+                let (reorder, work) = (&reorder, &work);
                 s.spawn_fifo(move |_| {
-                    let result = self.scan_chunk(chunk, format, &path);
+                    let result = work(job);
                     reorder.lock().unwrap().push(result, sink);
                     self.in_flight.fetch_sub(1, Ordering::AcqRel);
                 });
             }
         });
-        let r = reorder.into_inner().unwrap();
+        (reorder.into_inner().unwrap(), error)
+    }
+
+    /// Line-based formats and JSON documents, cut into chunks.
+    fn scan_stream(
+        &self,
+        reader: impl Read + Send,
+        file: &FileCtx,
+        outcome: &mut FileOutcome,
+        sink: &dyn Sink,
+    ) {
+        let mut last_byte = b'\n';
+        let mut bytes = 0u64;
+        let mut tracker = (file.format == Format::JsonDoc).then(Tracker::default);
+        let layers = outcome.layers.clone();
+        let chunks = Chunker::with_pool(
+            reader,
+            self.cfg.chunk_size,
+            self.cfg.overlap,
+            self.buffers.clone(),
+        )
+        .map(|chunk| {
+            let chunk = chunk.map_err(|e| read_error(&layers, bytes, &e))?;
+            bytes += chunk.report_until as u64;
+            last_byte = *chunk.data.last().unwrap_or(&last_byte);
+            // JSON documents: the reading thread walks every byte once, so
+            // each chunk starts from the path state before it.
+            let start = tracker.clone();
+            if let Some(t) = tracker.as_mut() {
+                t.walk(&chunk.data[..chunk.report_until]);
+            }
+            Ok((chunk, start))
+        });
+        let (r, error) = self.run_ordered(chunks, |(c, t)| self.scan_chunk(c, t, file), sink);
+        outcome.bytes = bytes;
         outcome.findings = r.findings;
-        outcome.records = r.line_base + u64::from(last_byte != b'\n' && outcome.bytes > 0);
+        outcome.records = match tracker {
+            Some(t) => t.record_count(),
+            None => r.line_base + u64::from(last_byte != b'\n' && bytes > 0),
+        };
         if let Some(e) = error {
             outcome.status = Status::Failed(e);
+        }
+    }
+
+    /// CSV/TSV: records parsed on the reading thread, cells scanned in batches.
+    fn scan_csv(
+        &self,
+        reader: impl Read + Send,
+        delimiter: u8,
+        file: &FileCtx,
+        outcome: &mut FileOutcome,
+        sink: &dyn Sink,
+    ) {
+        let mut table = match CsvBatches::new(reader, delimiter, self.cfg.chunk_size) {
+            Ok(t) => t,
+            Err(e) => {
+                outcome.status = Status::Failed(e);
+                return;
+            }
+        };
+        let cols = Columns::new(self.engine, table.names.clone(), file.preset);
+        let (r, error) = self.run_ordered(
+            table.by_ref(),
+            |batch| self.scan_cell_batch(&batch, &cols, file),
+            sink,
+        );
+        outcome.bytes = table.bytes_read();
+        outcome.records = table.records;
+        outcome.findings = r.findings;
+        if table.ragged.0 > 0 {
+            outcome.warnings.push(format!(
+                "{} rows do not have the header's {} fields (first: data row {})",
+                table.ragged.0,
+                table.names.len(),
+                table.ragged.1
+            ));
+        }
+        if let Some(e) = error {
+            outcome.status = Status::Failed(e);
+        }
+    }
+
+    /// Findings of one batch of table cells.
+    fn scan_cell_batch(&self, batch: &CellBatch, cols: &Columns, file: &FileCtx) -> ChunkResult {
+        let mut scratch = self.take_scratch();
+        let mut found = Vec::new();
+        scan_cells(
+            self.engine,
+            batch,
+            cols,
+            file.preset,
+            &mut scratch,
+            &mut found,
+        );
+        self.scratch.lock().unwrap().push(scratch);
+        found.sort_by_key(|cm| (cm.cell, cm.m.start, cm.m.rule));
+
+        let findings = found
+            .iter()
+            .map(|cm| {
+                let cell = batch.cells[cm.cell];
+                let value = &batch.data[cell.start..cell.end];
+                let loc = Location {
+                    path: file.path.clone(),
+                    record: Some(cell.record),
+                    field: cols.names.get(cell.column as usize).cloned(),
+                    start: cm.m.start as u64,
+                    end: cm.m.end as u64,
+                };
+                self.finding(&cm.m, value, loc)
+            })
+            .collect();
+        ChunkResult {
+            index: batch.index,
+            newlines: 0,
+            numbered: true,
+            findings,
         }
     }
 
@@ -302,18 +452,27 @@ impl<'e> Scanner<'e> {
     }
 
     /// Scans one chunk and turns its matches into findings with local lines.
-    fn scan_chunk(&self, mut chunk: Chunk, format: Format, path: &Arc<str>) -> ChunkResult {
-        if format == Format::Binary {
+    fn scan_chunk(
+        &self,
+        mut chunk: Chunk,
+        tracker: Option<Tracker>,
+        file: &FileCtx,
+    ) -> ChunkResult {
+        if file.format == Format::Binary {
             printable_runs(&mut chunk.data);
         }
         let mut scratch = self.take_scratch();
         let mut matches = std::mem::take(&mut scratch.matches);
         matches.clear();
         scan_buffer(self.engine, &chunk.data, &mut scratch, &mut matches);
-        matches.retain(|m| m.start < chunk.report_until);
-        let (findings, newlines) = match format {
-            Format::Binary => (self.binary_findings(&chunk, &matches, path), 0),
-            _ => self.line_findings(&chunk, &matches, format == Format::Ndjson, path),
+        matches.retain(|m| {
+            m.start < chunk.report_until && self.engine.rule_active(m.rule, file.preset)
+        });
+        let path = &file.path;
+        let (findings, newlines) = match (file.format, tracker) {
+            (Format::Binary, _) => (self.binary_findings(&chunk, &matches, path), 0),
+            (_, Some(t)) => (self.document_findings(&chunk, &matches, t, path), 0),
+            (f, None) => self.line_findings(&chunk, &matches, f == Format::Ndjson, path),
         };
         scratch.matches = matches;
         self.scratch.lock().unwrap().push(scratch);
@@ -322,8 +481,36 @@ impl<'e> Scanner<'e> {
         ChunkResult {
             index,
             newlines,
+            numbered: file.format != Format::Ndjson && file.format != Format::Text,
             findings,
         }
+    }
+
+    /// JSON document findings: path and record from the tracker, spans as
+    /// offsets in the decoded document.
+    fn document_findings(
+        &self,
+        chunk: &Chunk,
+        matches: &[Match],
+        mut tracker: Tracker,
+        path: &Arc<str>,
+    ) -> Vec<Finding> {
+        let offsets: Vec<usize> = matches.iter().map(|m| m.start).collect();
+        let places = jsondoc::locate(&mut tracker, &chunk.data, &offsets);
+        matches
+            .iter()
+            .zip(places)
+            .map(|(m, (record, field))| {
+                let loc = Location {
+                    path: path.clone(),
+                    record: Some(record),
+                    field: Some(field),
+                    start: chunk.stream_offset + m.start as u64,
+                    end: chunk.stream_offset + m.end as u64,
+                };
+                self.finding(m, &chunk.data, loc)
+            })
+            .collect()
     }
 
     fn binary_findings(&self, chunk: &Chunk, matches: &[Match], path: &Arc<str>) -> Vec<Finding> {

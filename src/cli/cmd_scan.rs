@@ -68,14 +68,10 @@ pub fn run(a: ScanArgs) -> Result<i32> {
     tally
         .files
         .extend(walk.errors.into_iter().map(|(path, why)| FileOutcome {
-            path: path.into(),
             status: Status::Failed(why),
-            format: None,
-            layers: Vec::new(),
-            bytes: 0,
-            records: 0,
-            findings: 0,
+            ..FileOutcome::new(path.into())
         }));
+
     let key_json = KeyJson {
         source: key.source.clone(),
         id: key.id(),

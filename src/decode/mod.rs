@@ -7,8 +7,11 @@
 //! scanned through an unescaped [`escape::View`].
 
 pub mod chunk;
+pub mod csv;
 pub mod escape;
+pub mod jsondoc;
 pub mod jsonpath;
+pub mod table;
 
 use crate::engine::{line_bounds, Engine, Hit, Scratch};
 use escape::View;
@@ -22,6 +25,13 @@ pub enum Format {
     Ndjson,
     /// Not text (NUL bytes): only printable runs are scanned.
     Binary,
+    /// A delimited table (CSV/TSV) with this delimiter and a header row.
+    Csv(u8),
+    /// One JSON document (an object or array, often one huge line): findings
+    /// carry JSON paths with array indexes.
+    JsonDoc,
+    /// An Apache Parquet file.
+    Parquet,
 }
 
 impl Format {
@@ -31,16 +41,39 @@ impl Format {
             Format::Text => "text",
             Format::Ndjson => "ndjson",
             Format::Binary => "binary",
+            Format::Csv(b'\t') => "tsv",
+            Format::Csv(_) => "csv",
+            Format::JsonDoc => "json",
+            Format::Parquet => "parquet",
         }
     }
 }
 
-/// Chooses the format from the first bytes of the decoded stream (and the
-/// name as a tie-breaker): NUL bytes mean binary, a first line that is a JSON
-/// object means NDJSON.
+/// Chooses the format from the first bytes of the decoded stream and the
+/// name: `PAR1` means Parquet; a `.csv`/`.tsv` name a table; NUL bytes mean
+/// binary; a first line that is a whole JSON object means NDJSON, while an
+/// array or an object that goes on past its first line (pretty-printed, or
+/// one enormous line) is a JSON document; a header row followed by lines
+/// with as many fields is a table; anything else is text.
 pub fn sniff_format(head: &[u8], name: &str) -> Format {
+    if head.starts_with(b"PAR1") {
+        return Format::Parquet;
+    }
+    if let Some(d) = csv::delimiter_by_name(name) {
+        return Format::Csv(d);
+    }
     if memchr::memchr(0, head).is_some() {
         return Format::Binary;
+    }
+    match json_shape(head) {
+        Some(f) => return f,
+        None if name.to_ascii_lowercase().contains(".json") && !name.contains(".jsonl") => {
+            return Format::JsonDoc
+        }
+        None => {}
+    }
+    if let Some(d) = csv::sniff_delimiter(head) {
+        return Format::Csv(d);
     }
     let lower = name.to_ascii_lowercase();
     let by_name = [
@@ -67,6 +100,28 @@ pub fn sniff_format(head: &[u8], name: &str) -> Format {
         Format::Ndjson
     } else {
         Format::Text
+    }
+}
+
+/// NDJSON or a JSON document, from the first non-blank byte: `[` starts a
+/// document; `{` starts NDJSON when its first line is a whole object that
+/// ends within `head`, else a document.
+fn json_shape(head: &[u8]) -> Option<Format> {
+    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let start = body.iter().position(|b| !b.is_ascii_whitespace())?;
+    let f = &body[start..];
+    match f[0] {
+        b'[' => Some(Format::JsonDoc),
+        b'{' => {
+            let nl = memchr::memchr(b'\n', f)?;
+            let line = f[..nl].trim_ascii_end();
+            if line.last() == Some(&b'}') {
+                Some(Format::Ndjson)
+            } else {
+                Some(Format::JsonDoc)
+            }
+        }
+        _ => None,
     }
 }
 

@@ -200,12 +200,19 @@ impl Sink for Report {
     }
 
     fn file_done(&self, outcome: FileOutcome) {
-        if let Status::Failed(why) = &outcome.status {
-            if !self.quiet {
-                let msg = format!("leakscope: error: {}: {why}", outcome.path);
+        if !self.quiet {
+            let failed = match &outcome.status {
+                Status::Failed(why) => Some(format!("error: {}: {why}", outcome.path)),
+                _ => None,
+            };
+            let warned = outcome
+                .warnings
+                .iter()
+                .map(|w| format!("warning: {}: {w}", outcome.path));
+            for msg in failed.into_iter().chain(warned) {
                 match &self.progress {
-                    Some(pb) => pb.suspend(|| eprintln!("{msg}")),
-                    None => eprintln!("{msg}"),
+                    Some(pb) => pb.suspend(|| eprintln!("leakscope: {msg}")),
+                    None => eprintln!("leakscope: {msg}"),
                 }
             }
         }

@@ -156,6 +156,8 @@ pub struct FileEntry {
     pub findings: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -261,5 +263,6 @@ fn file_entry(o: &FileOutcome, counts: &mut FileCounts) -> FileEntry {
         records: o.records,
         findings: o.findings,
         reason,
+        warnings: o.warnings.clone(),
     }
 }
