@@ -2,8 +2,9 @@
 //!
 //! gzip (every member of a multi-member file, as exports concatenate them)
 //! and zstd (every frame) are peeled off, nested up to [`MAX_LAYERS`] deep
-//! (`.json.gz.zst`). Containers handled elsewhere or not yet (zip, bzip2, xz)
-//! are recognised so the run can say so instead of scanning compressed noise.
+//! (`.json.gz.zst`). A zip archive is left as it is for `archive` to open;
+//! bzip2 and xz are recognised so the run can say they were skipped instead
+//! of scanning compressed noise.
 
 use flate2::bufread::MultiGzDecoder;
 use std::io::{self, BufRead, BufReader, Read};
@@ -56,7 +57,7 @@ pub fn open<'a>(raw: Box<dyn Read + Send + 'a>) -> Result<Opened<'a>, OpenError>
     loop {
         let magic = sniff(reader.fill_buf().map_err(OpenError::Io)?);
         reader = match magic {
-            Magic::Plain => return Ok(Opened { reader, layers }),
+            Magic::Plain | Magic::Zip => return Ok(Opened { reader, layers }),
             _ if layers.len() >= MAX_LAYERS => {
                 return Err(OpenError::Unsupported(format!(
                     "more than {MAX_LAYERS} nested compression layers"
@@ -72,11 +73,7 @@ pub fn open<'a>(raw: Box<dyn Read + Send + 'a>) -> Result<Opened<'a>, OpenError>
                     zstd::stream::read::Decoder::with_buffer(reader).map_err(OpenError::Io)?;
                 Box::new(BufReader::with_capacity(BUF, dec))
             }
-            Magic::Zip => {
-                return Err(OpenError::Unsupported(
-                    "zip archives are not scanned yet".into(),
-                ))
-            }
+
             Magic::Bzip2 => {
                 return Err(OpenError::Unsupported(
                     "bzip2 compression is not supported".into(),
@@ -128,11 +125,13 @@ mod tests {
     }
 
     #[test]
-    fn zip_is_reported_unsupported_and_corrupt_gzip_errors() {
-        assert!(matches!(
-            open(Box::new(io::Cursor::new(b"PK\x03\x04rest".to_vec()))),
-            Err(OpenError::Unsupported(_))
-        ));
+    fn zip_is_left_to_the_archive_stage_and_corrupt_gzip_errors() {
+        let mut zip = open(Box::new(io::Cursor::new(b"PK\x03\x04rest".to_vec())))
+            .ok()
+            .unwrap();
+        assert_eq!(sniff(zip.reader.fill_buf().unwrap()), Magic::Zip);
+        assert!(open(Box::new(io::Cursor::new(b"BZh91AY".to_vec()))).is_err());
+
         let mut bad = gz(b"some data that is long enough to matter\n");
         let n = bad.len();
         bad[n / 2] ^= 0xff;

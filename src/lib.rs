@@ -6,6 +6,7 @@
 //! regex, validators) → `finding` (locations, previews, fingerprints) →
 //! `report` (findings.jsonl, summary.json, human output).
 
+pub mod archive;
 pub mod cli;
 pub mod corpus;
 pub mod decode;

@@ -10,6 +10,7 @@
 //! Errors are per input: a file that cannot be opened or stops decoding
 //! midway is reported as failed with what was found before the error kept.
 
+use crate::archive::{self, Budget, Limited, Limits};
 use crate::decode::chunk::{BufferPool, Chunk, Chunker};
 use crate::decode::csv::CsvBatches;
 use crate::decode::jsondoc::{self, Tracker};
@@ -21,7 +22,9 @@ use crate::finding::{normalize, preview, Finding, Fingerprinter, Location};
 use crate::source::{Input, InputKind};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
+use std::fs::File;
 use std::io::{self, BufRead, Read};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -49,6 +52,10 @@ pub struct ScanConfig {
     pub reveal: bool,
     /// Vendor preset forced for every input (else recognised per input).
     pub preset: Option<String>,
+    /// How far archives may expand.
+    pub limits: Limits,
+    /// Scan numeric Parquet columns too.
+    pub scan_numbers: bool,
 }
 
 impl Default for ScanConfig {
@@ -60,6 +67,8 @@ impl Default for ScanConfig {
             binary: BinaryMode::Strings,
             reveal: false,
             preset: None,
+            limits: Limits::default(),
+            scan_numbers: false,
         }
     }
 }
@@ -226,14 +235,22 @@ impl<'e> Scanner<'e> {
                 }
             },
         };
-        self.scan_reader(raw, &mut outcome, sink);
+        let disk = match &input.kind {
+            InputKind::File(p) => Some(p.as_path()),
+            InputKind::Stdin => None,
+        };
+        self.scan_reader(raw, disk, None, &mut outcome, sink);
         outcome
     }
 
-    /// Decompresses, recognises and scans one stream.
+    /// Decompresses, recognises and scans one stream. `disk` is the file the
+    /// stream was read from, if any (opened again where seeking is needed);
+    /// `budget` is set inside archives.
     fn scan_reader(
         &self,
         raw: Box<dyn Read + Send + '_>,
+        disk: Option<&Path>,
+        budget: Option<&Budget>,
         outcome: &mut FileOutcome,
         sink: &dyn Sink,
     ) {
@@ -249,8 +266,19 @@ impl<'e> Scanner<'e> {
             }
         };
         outcome.layers = opened.layers;
-        let mut reader = opened.reader;
+        let disk = disk.filter(|_| outcome.layers.is_empty());
+        let mut reader: Box<dyn BufRead + Send + '_> = match budget {
+            Some(budget) => Box::new(Limited {
+                inner: opened.reader,
+                budget,
+            }),
+            None => opened.reader,
+        };
         let format = match reader.fill_buf() {
+            Ok(head) if decompress::sniff(head) == decompress::Magic::Zip => {
+                outcome.format = Some(Format::Zip);
+                return self.scan_zip(reader, disk, outcome, sink);
+            }
             Ok(head) => sniff_format(&head[..head.len().min(SNIFF_BYTES)], &outcome.path),
             Err(e) => {
                 outcome.status = Status::Failed(read_error(&outcome.layers, 0, &e));
@@ -272,6 +300,90 @@ impl<'e> Scanner<'e> {
                 outcome.status = Status::Skipped("Parquet is not scanned yet".into());
             }
             _ => self.scan_stream(reader, &file, outcome, sink),
+        }
+    }
+
+    /// A seekable file with the stream's bytes: the input file itself when
+    /// the stream is that file, else a temporary copy.
+    fn seekable(&self, reader: &mut dyn Read, disk: Option<&Path>) -> Result<File, String> {
+        match disk {
+            Some(p) => File::open(p).map_err(|e| format!("cannot open again: {e}")),
+            None => archive::spool(reader, self.cfg.limits.max_bytes)
+                .map_err(|e| format!("cannot copy to a temporary file: {e}")),
+        }
+    }
+
+    /// A zip archive: each member scanned as an input of its own, named
+    /// `archive!member`, its decoded bytes charged to the archive's budget.
+    fn scan_zip(
+        &self,
+        mut reader: Box<dyn BufRead + Send + '_>,
+        disk: Option<&Path>,
+        outcome: &mut FileOutcome,
+        sink: &dyn Sink,
+    ) {
+        if outcome.path.matches('!').count() >= archive::MAX_NESTING {
+            outcome.status = Status::Skipped(format!(
+                "zip archive nested more than {} deep",
+                archive::MAX_NESTING
+            ));
+            return;
+        }
+        let file = match self.seekable(&mut reader, disk) {
+            Ok(f) => f,
+            Err(e) => {
+                outcome.status = Status::Failed(e);
+                return;
+            }
+        };
+        drop(reader);
+        let size = file.metadata().map_or(0, |m| m.len());
+        let mut zip = match zip::ZipArchive::new(file) {
+            Ok(z) => z,
+            Err(e) => {
+                outcome.status = Status::Failed(archive::zip_error(e));
+                return;
+            }
+        };
+        let budget = Budget::new(self.cfg.limits, size);
+        outcome.bytes = size;
+        for i in 0..zip.len() {
+            let member = match zip.by_index(i) {
+                Ok(m) => m,
+                Err(e) => {
+                    outcome.status =
+                        Status::Failed(format!("member {}: {}", i + 1, archive::zip_error(e)));
+                    return;
+                }
+            };
+            if member.is_dir() {
+                continue;
+            }
+            outcome.records += 1;
+            let name: Arc<str> = format!("{}!{}", outcome.path, member.name()).into();
+            let mut inner = FileOutcome::new(name);
+            if member.encrypted() {
+                inner.status = Status::Skipped("encrypted zip member".into());
+                sink.file_done(inner);
+                continue;
+            }
+            self.scan_reader(Box::new(member), None, Some(&budget), &mut inner, sink);
+            outcome.findings += inner.findings;
+            let bomb = matches!(&inner.status, Status::Failed(w) if w.contains("bomb guard"));
+            let why = match &inner.status {
+                Status::Failed(w) => Some(w.clone()),
+                _ => None,
+            };
+            sink.file_done(inner);
+            if bomb {
+                outcome.status = Status::Failed(format!(
+                    "stopped after member {} of {}: {}",
+                    i + 1,
+                    zip.len(),
+                    why.unwrap_or_default()
+                ));
+                return;
+            }
         }
     }
 

@@ -72,6 +72,19 @@ pub struct ScanArgs {
     /// Bytes per parallel chunk (memory per in-flight chunk).
     #[arg(long, default_value_t = 4 << 20, value_name = "BYTES", hide = true)]
     pub chunk_size: usize,
+    /// Vendor export preset (mixpanel, amplitude, segment, ga4), mapping the
+    /// vendor's fields to data categories; `auto` recognises it per file.
+    #[arg(long, default_value = "auto", value_name = "NAME")]
+    pub preset: String,
+    /// Most bytes one archive (zip) may expand to, all members together.
+    #[arg(long, default_value_t = 32 << 30, value_name = "BYTES")]
+    pub max_archive_bytes: u64,
+    /// Most decoded bytes per archive byte (beyond 64 MiB), against zip bombs.
+    #[arg(long, default_value_t = 250, value_name = "N")]
+    pub max_archive_ratio: u64,
+    /// Also scan numeric Parquet columns (cards and phones stored as integers).
+    #[arg(long)]
+    pub scan_numbers: bool,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

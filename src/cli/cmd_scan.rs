@@ -59,6 +59,12 @@ pub fn run(a: ScanArgs) -> Result<i32> {
             BinaryMode::Strings
         },
         reveal: a.reveal,
+        preset: (a.preset != "auto").then(|| a.preset.clone()),
+        limits: crate::archive::Limits {
+            max_bytes: a.max_archive_bytes,
+            max_ratio: a.max_archive_ratio,
+        },
+        scan_numbers: a.scan_numbers,
         ..ScanConfig::default()
     };
     Scanner::new(&engine, &key.bytes, cfg).scan_all(&walk.inputs, &report);

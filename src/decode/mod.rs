@@ -32,6 +32,8 @@ pub enum Format {
     JsonDoc,
     /// An Apache Parquet file.
     Parquet,
+    /// A zip archive (its members are scanned as inputs of their own).
+    Zip,
 }
 
 impl Format {
@@ -45,6 +47,7 @@ impl Format {
             Format::Csv(_) => "csv",
             Format::JsonDoc => "json",
             Format::Parquet => "parquet",
+            Format::Zip => "zip",
         }
     }
 }
