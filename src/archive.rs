@@ -13,8 +13,10 @@
 //! instead of running for hours or filling the disk.
 
 use std::fs::File;
-use std::io::{self, BufRead, Read, Seek};
+use std::io::{self, BufRead, Read};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use tempfile::NamedTempFile;
 
 /// Deepest nesting of archives inside archives.
 pub const MAX_NESTING: usize = 3;
@@ -109,18 +111,36 @@ impl<R: BufRead> BufRead for Limited<'_, R> {
     }
 }
 
-/// Copies `reader` into an anonymous temporary file (deleted on close), at
-/// most `max` bytes; returns it rewound.
-pub fn spool(reader: &mut dyn Read, max: u64) -> io::Result<File> {
-    let mut f = tempfile::tempfile()?;
-    let n = io::copy(&mut reader.take(max + 1), &mut f)?;
+/// A seekable copy of a stream's bytes, which every worker opens on its own
+/// (Parquet row groups are read in parallel).
+pub enum Seekable {
+    /// The input file itself.
+    Disk(PathBuf),
+    /// A temporary copy, deleted when dropped.
+    Temp(NamedTempFile),
+}
+
+impl Seekable {
+    /// A new handle with its own position.
+    pub fn open(&self) -> io::Result<File> {
+        match self {
+            Seekable::Disk(p) => File::open(p),
+            Seekable::Temp(t) => t.reopen(),
+        }
+    }
+}
+
+/// Copies `reader` into a temporary file (deleted when dropped), at most
+/// `max` bytes.
+pub fn spool(reader: &mut dyn Read, max: u64) -> io::Result<Seekable> {
+    let mut f = NamedTempFile::new()?;
+    let n = io::copy(&mut reader.take(max + 1), f.as_file_mut())?;
     if n > max {
         return Err(bomb(format!(
             "a nested archive or Parquet file is larger than {max} bytes (--max-archive-bytes)"
         )));
     }
-    f.rewind()?;
-    Ok(f)
+    Ok(Seekable::Temp(f))
 }
 
 /// Turns a zip error into a one-line reason.
@@ -166,7 +186,7 @@ mod tests {
 
     #[test]
     fn spool_copies_and_caps() {
-        let mut f = spool(&mut &b"hello"[..], 5).unwrap();
+        let mut f = spool(&mut &b"hello"[..], 5).unwrap().open().unwrap();
         let mut s = String::new();
         f.read_to_string(&mut s).unwrap();
         assert_eq!(s, "hello");

@@ -13,6 +13,7 @@ pub mod decode;
 pub mod decompress;
 pub mod engine;
 pub mod finding;
+pub mod guard;
 pub mod key;
 pub mod report;
 pub mod rules;

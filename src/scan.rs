@@ -10,19 +10,20 @@
 //! Errors are per input: a file that cannot be opened or stops decoding
 //! midway is reported as failed with what was found before the error kept.
 
-use crate::archive::{self, Budget, Limited, Limits};
+use crate::archive::{self, Budget, Limited, Limits, Seekable};
 use crate::decode::chunk::{BufferPool, Chunk, Chunker};
 use crate::decode::csv::CsvBatches;
 use crate::decode::jsondoc::{self, Tracker};
+use crate::decode::parquet;
 use crate::decode::table::{scan_cells, CellBatch, Columns};
 use crate::decode::{jsonpath, scan_buffer, sniff_format, BufScratch, Format, Match};
 use crate::decompress::{self, OpenError};
 use crate::engine::Engine;
 use crate::finding::{normalize, preview, Finding, Fingerprinter, Location};
+use crate::guard::guarded;
 use crate::source::{Input, InputKind};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::{self, BufRead, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -122,6 +123,9 @@ struct FileCtx<'a> {
     preset: Option<&'a str>,
 }
 
+/// Rows per Parquet record batch (memory per batch, within a row group).
+const PARQUET_BATCH_ROWS: usize = 65_536;
+
 /// Bytes of a decoded stream's start used to recognise its format.
 const SNIFF_BYTES: usize = 8192;
 
@@ -153,6 +157,8 @@ struct ChunkResult {
     /// Records are final (tables, documents), not chunk-local lines.
     numbered: bool,
     findings: Vec<Finding>,
+    /// The job failed after producing `findings`.
+    error: Option<String>,
 }
 
 /// Hands chunk results to the sink in order, numbering lines.
@@ -162,6 +168,8 @@ struct Reorder {
     waiting: BTreeMap<usize, ChunkResult>,
     line_base: u64,
     findings: u64,
+    /// The first error of a job, in job order.
+    error: Option<String>,
 }
 
 impl Reorder {
@@ -179,6 +187,9 @@ impl Reorder {
                 sink.findings(batch);
             }
             self.line_base += r.newlines;
+            if self.error.is_none() {
+                self.error = r.error;
+            }
             self.next += 1;
         }
     }
@@ -296,18 +307,16 @@ impl<'e> Scanner<'e> {
                 outcome.status = Status::Skipped("binary file (--binary skip)".into());
             }
             Format::Csv(d) => self.scan_csv(reader, d, &file, outcome, sink),
-            Format::Parquet => {
-                outcome.status = Status::Skipped("Parquet is not scanned yet".into());
-            }
+            Format::Parquet => self.scan_parquet(reader, disk, &file, outcome, sink),
             _ => self.scan_stream(reader, &file, outcome, sink),
         }
     }
 
     /// A seekable file with the stream's bytes: the input file itself when
     /// the stream is that file, else a temporary copy.
-    fn seekable(&self, reader: &mut dyn Read, disk: Option<&Path>) -> Result<File, String> {
+    fn seekable(&self, reader: &mut dyn Read, disk: Option<&Path>) -> Result<Seekable, String> {
         match disk {
-            Some(p) => File::open(p).map_err(|e| format!("cannot open again: {e}")),
+            Some(p) => Ok(Seekable::Disk(p.to_path_buf())),
             None => archive::spool(reader, self.cfg.limits.max_bytes)
                 .map_err(|e| format!("cannot copy to a temporary file: {e}")),
         }
@@ -330,13 +339,17 @@ impl<'e> Scanner<'e> {
             return;
         }
         let file = match self.seekable(&mut reader, disk) {
+            Ok(src) => src.open().map_err(|e| format!("cannot open: {e}")),
+            Err(e) => Err(e),
+        };
+        drop(reader);
+        let file = match file {
             Ok(f) => f,
             Err(e) => {
                 outcome.status = Status::Failed(e);
                 return;
             }
         };
-        drop(reader);
         let size = file.metadata().map_or(0, |m| m.len());
         let mut zip = match zip::ZipArchive::new(file) {
             Ok(z) => z,
@@ -384,6 +397,92 @@ impl<'e> Scanner<'e> {
                 ));
                 return;
             }
+        }
+    }
+
+    /// Parquet: the footer read once, row groups scanned in parallel.
+    fn scan_parquet(
+        &self,
+        mut reader: Box<dyn BufRead + Send + '_>,
+        disk: Option<&Path>,
+        file: &FileCtx,
+        outcome: &mut FileOutcome,
+        sink: &dyn Sink,
+    ) {
+        let src = self.seekable(&mut reader, disk);
+        drop(reader);
+        let planned = src.and_then(|src| {
+            let mut f = src.open().map_err(|e| format!("cannot open: {e}"))?;
+            let plan = guarded("reading the Parquet footer", || {
+                parquet::plan(&mut f, self.engine, file.preset, self.cfg.scan_numbers)
+            })??;
+            Ok((src, plan))
+        });
+        let (src, plan) = match planned {
+            Ok(p) => p,
+            Err(e) => {
+                outcome.status = Status::Failed(e);
+                return;
+            }
+        };
+        outcome.records = plan.rows;
+        outcome.bytes = plan.bytes;
+        let jobs = plan.row_groups.iter().map(|&rg| Ok(rg));
+        let (r, error) =
+            self.run_ordered(jobs, |rg| self.scan_row_group(&src, &plan, rg, file), sink);
+        outcome.findings = r.findings;
+        if let Some(e) = error.or(r.error) {
+            outcome.status = Status::Failed(e);
+        }
+    }
+
+    /// Findings of one Parquet row group (an error ends the file's scan
+    /// after the row groups before it).
+    fn scan_row_group(
+        &self,
+        src: &Seekable,
+        plan: &parquet::Plan,
+        rg: (usize, u64),
+        file: &FileCtx,
+    ) -> ChunkResult {
+        let ctx = parquet::ScanCtx {
+            engine: self.engine,
+            preset: file.preset,
+            numbers: self.cfg.scan_numbers,
+            scratch: std::cell::RefCell::new(self.take_scratch()),
+        };
+        let mut findings = Vec::new();
+        let result = src
+            .open()
+            .map_err(|e| format!("cannot open: {e}"))
+            .and_then(|f| {
+                guarded("reading a Parquet row group", || {
+                    parquet::scan_row_group(
+                        f,
+                        plan,
+                        rg,
+                        PARQUET_BATCH_ROWS,
+                        &ctx,
+                        &mut |record, field, m, value| {
+                            let loc = Location {
+                                path: file.path.clone(),
+                                record: Some(record),
+                                field: Some(field.to_string()),
+                                start: m.start as u64,
+                                end: m.end as u64,
+                            };
+                            findings.push(self.finding(m, value, loc));
+                        },
+                    )
+                })?
+            });
+        self.scratch.lock().unwrap().push(ctx.scratch.into_inner());
+        ChunkResult {
+            index: rg.0,
+            newlines: 0,
+            numbered: true,
+            findings,
+            error: result.err(),
         }
     }
 
@@ -534,6 +633,7 @@ impl<'e> Scanner<'e> {
             newlines: 0,
             numbered: true,
             findings,
+            error: None,
         }
     }
 
@@ -595,6 +695,7 @@ impl<'e> Scanner<'e> {
             newlines,
             numbered: file.format != Format::Ndjson && file.format != Format::Text,
             findings,
+            error: None,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod csv;
 pub mod escape;
 pub mod jsondoc;
 pub mod jsonpath;
+pub mod parquet;
 pub mod table;
 
 use crate::engine::{line_bounds, Engine, Hit, Scratch};
@@ -59,7 +60,7 @@ impl Format {
 /// one enormous line) is a JSON document; a header row followed by lines
 /// with as many fields is a table; anything else is text.
 pub fn sniff_format(head: &[u8], name: &str) -> Format {
-    if head.starts_with(b"PAR1") {
+    if head.starts_with(b"PAR1") || head.starts_with(b"PARE") {
         return Format::Parquet;
     }
     if let Some(d) = csv::delimiter_by_name(name) {

@@ -1,0 +1,476 @@
+//! Parquet: string and binary columns (nested ones too) read with the arrow
+//! reader, one row group per task, scanned as table cells.
+//!
+//! * Only the leaf columns that can hold text are read (BYTE_ARRAY), plus
+//!   numeric ones with `--scan-numbers` (cards and phones stored as
+//!   integers) or when their name selects a field rule (`location_lat`).
+//! * String columns are read as dictionary arrays where the file is
+//!   dictionary-encoded, so each distinct value is scanned once and its hits
+//!   are mapped back to every row that uses it.
+//! * Nested columns are flattened to paths: `context.referrer` (struct),
+//!   `tags[]` (list), `properties.$city` (map value under its key).
+//! * Memory is bounded by a batch of one row group, not by the file.
+//! * Encrypted files are reported as unreadable; decoder panics on corrupt
+//!   files become per-file errors ([`crate::guard`]).
+
+use super::table::{scan_cells, CellBatch, CellMatch, Columns};
+use super::{BufScratch, Match};
+use crate::engine::Engine;
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Fields, Schema};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
+use parquet::arrow::ProjectionMask;
+use parquet::basic::Type as Physical;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::sync::Arc;
+
+/// What to read from one Parquet file.
+pub struct Plan {
+    meta: ArrowReaderMetadata,
+    mask: ProjectionMask,
+    /// (row group index, its first row, 0-based).
+    pub row_groups: Vec<(usize, u64)>,
+    pub rows: u64,
+    /// Uncompressed bytes of the columns read.
+    pub bytes: u64,
+}
+
+/// Reads the footer and chooses the columns to read.
+pub fn plan(
+    file: &mut File,
+    engine: &Engine,
+    preset: Option<&str>,
+    numbers: bool,
+) -> Result<Plan, String> {
+    if encrypted_footer(file) {
+        return Err("encrypted Parquet file: unreadable without its keys".into());
+    }
+    let meta = ArrowReaderMetadata::load(file, ArrowReaderOptions::new())
+        .map_err(|e| format!("not a readable Parquet file: {e}"))?;
+    let meta = with_dictionaries(meta);
+    let schema = meta.metadata().file_metadata().schema_descr_ptr();
+    let wanted: Vec<bool> = (0..schema.num_columns())
+        .map(|i| {
+            let c = schema.column(i);
+            match c.physical_type() {
+                Physical::BYTE_ARRAY => true,
+                Physical::INT32 | Physical::INT64 | Physical::FLOAT | Physical::DOUBLE => {
+                    numbers || !engine.field_rules(c.name(), preset).is_empty()
+                }
+                _ => false,
+            }
+        })
+        .collect();
+    // The reader cannot read part of a map: a wanted leaf inside a map
+    // brings in every leaf of its root column.
+    let map_roots: Vec<usize> = (0..schema.num_columns())
+        .filter(|&i| wanted[i] && has_map(schema.get_column_root(i)))
+        .map(|i| schema.get_column_root_idx(i))
+        .collect();
+    let leaves: Vec<usize> = (0..schema.num_columns())
+        .filter(|&i| wanted[i] || map_roots.contains(&schema.get_column_root_idx(i)))
+        .collect();
+    let md = meta.metadata();
+    let mut first = 0u64;
+    let mut row_groups = Vec::new();
+    let mut bytes = 0u64;
+    for (i, rg) in md.row_groups().iter().enumerate() {
+        row_groups.push((i, first));
+        first += rg.num_rows().max(0) as u64;
+        for &l in &leaves {
+            bytes += rg.column(l).uncompressed_size().max(0) as u64;
+        }
+    }
+    Ok(Plan {
+        mask: ProjectionMask::leaves(&schema, leaves),
+        row_groups,
+        rows: first,
+        bytes,
+        meta,
+    })
+}
+
+fn has_map(t: &parquet::schema::types::Type) -> bool {
+    use parquet::basic::{ConvertedType, LogicalType};
+    let info = t.get_basic_info();
+    let is_map = matches!(info.logical_type_ref(), Some(LogicalType::Map))
+        || matches!(
+            info.converted_type(),
+            ConvertedType::MAP | ConvertedType::MAP_KEY_VALUE
+        );
+    is_map || (t.is_group() && t.get_fields().iter().any(|f| has_map(f)))
+}
+
+/// Encrypted files end in `PARE` instead of `PAR1`.
+fn encrypted_footer(file: &mut File) -> bool {
+    let mut tail = [0u8; 4];
+    let ok = file.seek(SeekFrom::End(-4)).is_ok() && file.read_exact(&mut tail).is_ok();
+    let _ = file.rewind();
+    ok && &tail == b"PARE"
+}
+
+/// Asks the reader for string columns as dictionaries (distinct values once);
+/// keeps the plain schema if the file's types do not allow it.
+fn with_dictionaries(meta: ArrowReaderMetadata) -> ArrowReaderMetadata {
+    let fields: Vec<Field> = meta
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| dict_field(f))
+        .collect();
+    let options = ArrowReaderOptions::new().with_schema(Arc::new(Schema::new_with_metadata(
+        fields,
+        meta.schema().metadata().clone(),
+    )));
+    ArrowReaderMetadata::try_new(meta.metadata().clone(), options).unwrap_or(meta)
+}
+
+fn dict_field(f: &Field) -> Field {
+    let dt = match f.data_type() {
+        t @ (DataType::Utf8 | DataType::LargeUtf8 | DataType::Binary | DataType::LargeBinary) => {
+            DataType::Dictionary(Box::new(DataType::Int32), Box::new(t.clone()))
+        }
+        DataType::Struct(fs) => {
+            DataType::Struct(fs.iter().map(|c| dict_field(c)).collect::<Fields>())
+        }
+        DataType::List(c) => DataType::List(Arc::new(dict_field(c))),
+        DataType::LargeList(c) => DataType::LargeList(Arc::new(dict_field(c))),
+        other => other.clone(),
+    };
+    f.clone().with_data_type(dt)
+}
+
+/// Reads row group `rg` in batches of `batch_rows` and calls `emit` with
+/// each match: (1-based row, column path, match, the cell's value).
+pub fn scan_row_group(
+    file: File,
+    plan: &Plan,
+    rg: (usize, u64),
+    batch_rows: usize,
+    ctx: &ScanCtx,
+    emit: &mut dyn FnMut(u64, &str, &Match, &[u8]),
+) -> Result<(), String> {
+    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, plan.meta.clone())
+        .with_projection(plan.mask.clone())
+        .with_row_groups(vec![rg.0])
+        .with_batch_size(batch_rows)
+        .build()
+        .map_err(|e| format!("row group {}: {e}", rg.0))?;
+    let mut row = rg.1;
+    for batch in reader {
+        let batch = batch.map_err(|e| format!("row group {} near row {}: {e}", rg.0, row + 1))?;
+        scan_batch(&batch, row, ctx, emit);
+        row += batch.num_rows() as u64;
+    }
+    Ok(())
+}
+
+/// What scanning a batch needs besides the batch.
+pub struct ScanCtx<'a> {
+    pub engine: &'a Engine,
+    pub preset: Option<&'a str>,
+    /// Scan every numeric column (`--scan-numbers`).
+    pub numbers: bool,
+    pub scratch: std::cell::RefCell<BufScratch>,
+}
+
+/// A leaf array of a batch: its path, the row of each element, and for map
+/// values the keys that name them.
+struct Leaf {
+    path: String,
+    array: ArrayRef,
+    rows: Option<Arc<Vec<u32>>>,
+    keys: Option<ArrayRef>,
+}
+
+fn scan_batch(
+    batch: &RecordBatch,
+    first_row: u64,
+    ctx: &ScanCtx,
+    emit: &mut dyn FnMut(u64, &str, &Match, &[u8]),
+) {
+    let mut leaves = Vec::new();
+    for (f, col) in batch.schema().fields().iter().zip(batch.columns()) {
+        flatten(col, f.name().clone(), None, &mut leaves);
+    }
+    let mut cols = ColumnSet::default();
+    let mut plain = CellBatch::default();
+    let mut value = Vec::new();
+    for leaf in &leaves {
+        if let Some(dict) = leaf.array.as_any_dictionary_opt() {
+            scan_dictionary(leaf, dict, first_row, ctx, emit);
+            continue;
+        }
+        if !text_type(leaf.array.data_type())
+            && !ctx.numbers
+            && ctx.engine.field_rules(&leaf.path, ctx.preset).is_empty()
+        {
+            continue; // a number read along with its map or asked for by name
+        }
+        for i in 0..leaf.array.len() {
+            let Some(row) = row_of(leaf, i) else { continue };
+            if !cell_value(&leaf.array, i, &mut value) {
+                continue;
+            }
+            let column = cols.id(&element_path(leaf, i), ctx);
+            plain.push(&value, first_row + row + 1, column);
+        }
+    }
+    let columns = cols.columns();
+    let mut found = Vec::new();
+    scan_cells(
+        ctx.engine,
+        &plain,
+        &columns,
+        ctx.preset,
+        &mut ctx.scratch.borrow_mut(),
+        &mut found,
+    );
+    found.sort_by_key(|cm| (cm.cell, cm.m.start, cm.m.rule));
+    for cm in &found {
+        let c = plain.cells[cm.cell];
+        let name = &columns.names[c.column as usize];
+        emit(c.record, name, &cm.m, &plain.data[c.start..c.end]);
+    }
+}
+
+/// A dictionary column: each distinct value scanned once, hits reported at
+/// every row whose key points at it.
+fn scan_dictionary(
+    leaf: &Leaf,
+    dict: &dyn arrow_array::AnyDictionaryArray,
+    first_row: u64,
+    ctx: &ScanCtx,
+    emit: &mut dyn FnMut(u64, &str, &Match, &[u8]),
+) {
+    let values = dict.values();
+    let columns = Columns::new(ctx.engine, vec![leaf.path.clone()], ctx.preset);
+    let mut cells = CellBatch::default();
+    let mut value = Vec::new();
+    for v in 0..values.len() {
+        if cell_value(values, v, &mut value) {
+            cells.push(&value, v as u64, 0);
+        }
+    }
+    let mut found: Vec<CellMatch> = Vec::new();
+    scan_cells(
+        ctx.engine,
+        &cells,
+        &columns,
+        ctx.preset,
+        &mut ctx.scratch.borrow_mut(),
+        &mut found,
+    );
+    if found.is_empty() {
+        return;
+    }
+    found.sort_by_key(|cm| (cm.cell, cm.m.start, cm.m.rule));
+    let mut by_value: HashMap<usize, Vec<&CellMatch>> = HashMap::new();
+    for cm in &found {
+        by_value
+            .entry(cells.cells[cm.cell].record as usize)
+            .or_default()
+            .push(cm);
+    }
+    let keys = dict.normalized_keys();
+    for (i, &k) in keys.iter().enumerate() {
+        let (Some(hits), true) = (by_value.get(&k), dict.is_valid(i)) else {
+            continue;
+        };
+        let Some(row) = row_of(leaf, i) else { continue };
+        for cm in hits {
+            let c = cells.cells[cm.cell];
+            emit(
+                first_row + row + 1,
+                &leaf.path,
+                &cm.m,
+                &cells.data[c.start..c.end],
+            );
+        }
+    }
+}
+
+/// Splits nested arrays into leaves, carrying each element's row.
+fn flatten(arr: &ArrayRef, path: String, rows: Option<Arc<Vec<u32>>>, out: &mut Vec<Leaf>) {
+    match arr.data_type() {
+        DataType::Struct(fields) => {
+            let s = arr.as_struct();
+            for (f, child) in fields.iter().zip(s.columns()) {
+                flatten(child, format!("{path}.{}", f.name()), rows.clone(), out);
+            }
+        }
+        DataType::List(_) => {
+            let l = arr.as_list::<i32>();
+            let offsets: Vec<usize> = l.offsets().iter().map(|&o| o as usize).collect();
+            let child_rows = list_rows(&offsets, l.values().len(), rows.as_deref(), arr);
+            flatten(l.values(), format!("{path}[]"), Some(child_rows), out);
+        }
+        DataType::LargeList(_) => {
+            let l = arr.as_list::<i64>();
+            let offsets: Vec<usize> = l.offsets().iter().map(|&o| o as usize).collect();
+            let child_rows = list_rows(&offsets, l.values().len(), rows.as_deref(), arr);
+            flatten(l.values(), format!("{path}[]"), Some(child_rows), out);
+        }
+        DataType::Map(_, _) => {
+            let m = arr.as_map();
+            let offsets: Vec<usize> = m.offsets().iter().map(|&o| o as usize).collect();
+            let child_rows = list_rows(&offsets, m.keys().len(), rows.as_deref(), arr);
+            out.push(Leaf {
+                path: format!("{path}{{}}"),
+                array: m.keys().clone(),
+                rows: Some(child_rows.clone()),
+                keys: None,
+            });
+            flatten_map_values(m.values(), &path, child_rows, m.keys(), out);
+        }
+        _ => out.push(Leaf {
+            path,
+            array: arr.clone(),
+            rows,
+            keys: None,
+        }),
+    }
+}
+
+fn flatten_map_values(
+    values: &ArrayRef,
+    path: &str,
+    rows: Arc<Vec<u32>>,
+    keys: &ArrayRef,
+    out: &mut Vec<Leaf>,
+) {
+    if values.as_any_dictionary_opt().is_some()
+        || matches!(
+            values.data_type(),
+            DataType::Struct(_) | DataType::List(_) | DataType::LargeList(_) | DataType::Map(_, _)
+        )
+    {
+        flatten(values, format!("{path}.value"), Some(rows), out);
+        return;
+    }
+    out.push(Leaf {
+        path: path.to_string(),
+        array: values.clone(),
+        rows: Some(rows),
+        keys: Some(keys.clone()),
+    });
+}
+
+/// The row of each child element of a list-like array (`u32::MAX`: none).
+fn list_rows(
+    offsets: &[usize],
+    n_children: usize,
+    parent_rows: Option<&Vec<u32>>,
+    parent: &ArrayRef,
+) -> Arc<Vec<u32>> {
+    let mut rows = vec![u32::MAX; n_children];
+    for (p, w) in offsets.windows(2).enumerate() {
+        if parent.is_null(p) {
+            continue;
+        }
+        let row = parent_rows.map_or(p as u32, |r| r[p]);
+        for slot in rows.iter_mut().take(w[1].min(n_children)).skip(w[0]) {
+            *slot = row;
+        }
+    }
+    Arc::new(rows)
+}
+
+fn row_of(leaf: &Leaf, i: usize) -> Option<u64> {
+    match &leaf.rows {
+        None => Some(i as u64),
+        Some(r) => r.get(i).filter(|&&x| x != u32::MAX).map(|&x| u64::from(x)),
+    }
+}
+
+/// The path of element `i`: a map value is named by its key.
+fn element_path(leaf: &Leaf, i: usize) -> String {
+    let mut key = Vec::new();
+    match &leaf.keys {
+        Some(keys) if cell_value(keys, i, &mut key) && key.len() <= 64 => {
+            format!("{}.{}", leaf.path, String::from_utf8_lossy(&key))
+        }
+        Some(_) => format!("{}.value", leaf.path),
+        None => leaf.path.clone(),
+    }
+}
+
+fn text_type(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Utf8
+            | DataType::LargeUtf8
+            | DataType::Utf8View
+            | DataType::Binary
+            | DataType::LargeBinary
+            | DataType::BinaryView
+    )
+}
+
+/// Writes element `i` of a string, binary or numeric array into `out`
+/// (numeric columns are only read when asked for); false for nulls and
+/// other types.
+fn cell_value(a: &ArrayRef, i: usize, out: &mut Vec<u8>) -> bool {
+    out.clear();
+    if a.is_null(i) {
+        return false;
+    }
+    match a.data_type() {
+        DataType::Utf8 => out.extend_from_slice(a.as_string::<i32>().value(i).as_bytes()),
+        DataType::LargeUtf8 => out.extend_from_slice(a.as_string::<i64>().value(i).as_bytes()),
+        DataType::Utf8View => out.extend_from_slice(a.as_string_view().value(i).as_bytes()),
+        DataType::Binary => out.extend_from_slice(a.as_binary::<i32>().value(i)),
+        DataType::LargeBinary => out.extend_from_slice(a.as_binary::<i64>().value(i)),
+        DataType::BinaryView => out.extend_from_slice(a.as_binary_view().value(i)),
+        _ => return number(a, i, out),
+    }
+    true
+}
+
+fn number(a: &ArrayRef, i: usize, out: &mut Vec<u8>) -> bool {
+    let s = match a.data_type() {
+        DataType::Int32 => a.as_primitive::<Int32Type>().value(i).to_string(),
+        DataType::Int64 => a.as_primitive::<Int64Type>().value(i).to_string(),
+        DataType::UInt32 => a.as_primitive::<UInt32Type>().value(i).to_string(),
+        DataType::UInt64 => a.as_primitive::<UInt64Type>().value(i).to_string(),
+        DataType::Float32 => a.as_primitive::<Float32Type>().value(i).to_string(),
+        DataType::Float64 => a.as_primitive::<Float64Type>().value(i).to_string(),
+        _ => return false,
+    };
+    out.extend_from_slice(s.as_bytes());
+    true
+}
+
+/// Column paths met in a batch, with their field rules.
+#[derive(Default)]
+struct ColumnSet {
+    names: Vec<String>,
+    rules: Vec<Vec<u32>>,
+    index: HashMap<String, u32>,
+}
+
+impl ColumnSet {
+    fn id(&mut self, name: &str, ctx: &ScanCtx) -> u32 {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.rules.push(ctx.engine.field_rules(name, ctx.preset));
+        self.index.insert(name.to_string(), i);
+        i
+    }
+
+    fn columns(&mut self) -> Columns {
+        Columns {
+            names: std::mem::take(&mut self.names),
+            rules: std::mem::take(&mut self.rules),
+        }
+    }
+}
