@@ -213,7 +213,7 @@ mod tests {
             .collect();
         assert_eq!(cells[1], (1, 1, &b"multi\nline, \"quoted\""[..]));
         assert_eq!(cells[2], (1, 2, &b"a@b.co"[..]));
-        assert_eq!(cells[5], (3, 2, &b"z@w.co"[..]));
+        assert_eq!(cells[7], (3, 2, &b"z@w.co"[..]));
         assert_eq!((t.records, t.ragged), (3, (1, 2)));
     }
 }

@@ -252,7 +252,8 @@ mod tests {
     #[test]
     fn malformed_input_never_panics_and_depth_is_bounded() {
         let mut t = Tracker::default();
-        t.walk(b"]]}}\"\\");
+        t.walk(b"]]}}\"a\\\"b\"");
+        assert!(!t.in_string);
         t.walk(&vec![b'['; 10_000]);
         assert_eq!(t.stack.len(), MAX_DEPTH);
         let _ = t.path();

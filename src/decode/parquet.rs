@@ -30,6 +30,9 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 
+/// Receives each match: (1-based row, column path, match, the cell's value).
+pub type Emit<'a> = dyn FnMut(u64, &str, &Match, &[u8]) + 'a;
+
 /// What to read from one Parquet file.
 pub struct Plan {
     meta: ArrowReaderMetadata,
@@ -154,7 +157,7 @@ pub fn scan_row_group(
     rg: (usize, u64),
     batch_rows: usize,
     ctx: &ScanCtx,
-    emit: &mut dyn FnMut(u64, &str, &Match, &[u8]),
+    emit: &mut Emit,
 ) -> Result<(), String> {
     let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, plan.meta.clone())
         .with_projection(plan.mask.clone())
@@ -189,12 +192,7 @@ struct Leaf {
     keys: Option<ArrayRef>,
 }
 
-fn scan_batch(
-    batch: &RecordBatch,
-    first_row: u64,
-    ctx: &ScanCtx,
-    emit: &mut dyn FnMut(u64, &str, &Match, &[u8]),
-) {
+fn scan_batch(batch: &RecordBatch, first_row: u64, ctx: &ScanCtx, emit: &mut Emit) {
     let mut leaves = Vec::new();
     for (f, col) in batch.schema().fields().iter().zip(batch.columns()) {
         flatten(col, f.name().clone(), None, &mut leaves);
@@ -247,7 +245,7 @@ fn scan_dictionary(
     dict: &dyn arrow_array::AnyDictionaryArray,
     first_row: u64,
     ctx: &ScanCtx,
-    emit: &mut dyn FnMut(u64, &str, &Match, &[u8]),
+    emit: &mut Emit,
 ) {
     let values = dict.values();
     let columns = Columns::new(ctx.engine, vec![leaf.path.clone()], ctx.preset);
