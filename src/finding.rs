@@ -36,6 +36,9 @@ pub struct Finding {
     pub fingerprint: [u8; 32],
     /// The raw value, only with `--reveal`.
     pub value: Option<String>,
+    /// Fingerprint of the user the record is about (from a vendor preset's
+    /// user-id field), for counting affected people.
+    pub subject: Option<[u8; 32]>,
 }
 
 /// Computes fingerprints with one key; cheap to clone per thread.

@@ -21,9 +21,10 @@ use crate::decompress::{self, OpenError};
 use crate::engine::Engine;
 use crate::finding::{normalize, preview, Finding, Fingerprinter, Location};
 use crate::guard::guarded;
+use crate::rules::Preset;
 use crate::source::{Input, InputKind};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufRead, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -53,6 +54,8 @@ pub struct ScanConfig {
     pub reveal: bool,
     /// Vendor preset forced for every input (else recognised per input).
     pub preset: Option<String>,
+    /// Presets recognised by their keys when none is forced (empty: none).
+    pub presets: Vec<Preset>,
     /// How far archives may expand.
     pub limits: Limits,
     /// Scan numeric Parquet columns too.
@@ -68,6 +71,7 @@ impl Default for ScanConfig {
             binary: BinaryMode::Strings,
             reveal: false,
             preset: None,
+            presets: Vec::new(),
             limits: Limits::default(),
             scan_numbers: false,
         }
@@ -97,6 +101,8 @@ pub struct FileOutcome {
     pub findings: u64,
     /// Problems that did not stop the scan (ragged CSV rows, bad lines).
     pub warnings: Vec<String>,
+    /// The vendor preset applied (forced or recognised).
+    pub preset: Option<String>,
 }
 
 impl FileOutcome {
@@ -111,6 +117,7 @@ impl FileOutcome {
             records: 0,
             findings: 0,
             warnings: Vec::new(),
+            preset: None,
         }
     }
 }
@@ -285,22 +292,31 @@ impl<'e> Scanner<'e> {
             }),
             None => opened.reader,
         };
-        let format = match reader.fill_buf() {
+        let (format, preset) = match reader.fill_buf() {
             Ok(head) if decompress::sniff(head) == decompress::Magic::Zip => {
                 outcome.format = Some(Format::Zip);
                 return self.scan_zip(reader, disk, outcome, sink);
             }
-            Ok(head) => sniff_format(&head[..head.len().min(SNIFF_BYTES)], &outcome.path),
+            Ok(head) => {
+                let head = &head[..head.len().min(SNIFF_BYTES)];
+                let format = sniff_format(head, &outcome.path);
+                let json = matches!(format, Format::Ndjson | Format::JsonDoc);
+                let preset = self.preset_for(|key| {
+                    json && memchr::memmem::find(head, format!("\"{key}\"").as_bytes()).is_some()
+                });
+                (format, preset)
+            }
             Err(e) => {
                 outcome.status = Status::Failed(read_error(&outcome.layers, 0, &e));
                 return;
             }
         };
         outcome.format = Some(format);
+        outcome.preset = preset.map(str::to_string);
         let file = FileCtx {
             path: outcome.path.clone(),
             format,
-            preset: self.cfg.preset.as_deref(),
+            preset,
         };
         match format {
             Format::Binary if self.cfg.binary == BinaryMode::Skip => {
@@ -309,6 +325,15 @@ impl<'e> Scanner<'e> {
             Format::Csv(d) => self.scan_csv(reader, d, &file, outcome, sink),
             Format::Parquet => self.scan_parquet(reader, disk, &file, outcome, sink),
             _ => self.scan_stream(reader, &file, outcome, sink),
+        }
+    }
+
+    /// The preset in force for a file: the forced one, else the first whose
+    /// keys the file has (`has` answers for one key).
+    fn preset_for(&self, has: impl FnMut(&str) -> bool) -> Option<&str> {
+        match &self.cfg.preset {
+            Some(p) => Some(p.as_str()),
+            None => Preset::detect(&self.cfg.presets, has).map(|p| p.id.as_str()),
         }
     }
 
@@ -576,6 +601,15 @@ impl<'e> Scanner<'e> {
                 return;
             }
         };
+        let preset = file
+            .preset
+            .or_else(|| self.preset_for(|key| table.names.iter().any(|n| n == key)));
+        outcome.preset = preset.map(str::to_string);
+        let file = &FileCtx {
+            preset,
+            path: file.path.clone(),
+            format: file.format,
+        };
         let cols = Columns::new(self.engine, table.names.clone(), file.preset);
         let (r, error) = self.run_ordered(
             table.by_ref(),
@@ -612,6 +646,7 @@ impl<'e> Scanner<'e> {
         );
         self.scratch.lock().unwrap().push(scratch);
         found.sort_by_key(|cm| (cm.cell, cm.m.start, cm.m.rule));
+        let subjects = self.table_subjects(batch, cols, file.preset);
 
         let findings = found
             .iter()
@@ -625,7 +660,9 @@ impl<'e> Scanner<'e> {
                     start: cm.m.start as u64,
                     end: cm.m.end as u64,
                 };
-                self.finding(&cm.m, value, loc)
+                let mut f = self.finding(&cm.m, value, loc);
+                f.subject = subjects.get(&cell.record).copied();
+                f
             })
             .collect();
         ChunkResult {
@@ -684,7 +721,7 @@ impl<'e> Scanner<'e> {
         let (findings, newlines) = match (file.format, tracker) {
             (Format::Binary, _) => (self.binary_findings(&chunk, &matches, path), 0),
             (_, Some(t)) => (self.document_findings(&chunk, &matches, t, path), 0),
-            (f, None) => self.line_findings(&chunk, &matches, f == Format::Ndjson, path),
+            (_, None) => self.line_findings(&chunk, &matches, file),
         };
         scratch.matches = matches;
         self.scratch.lock().unwrap().push(scratch);
@@ -749,9 +786,10 @@ impl<'e> Scanner<'e> {
         &self,
         chunk: &Chunk,
         matches: &[Match],
-        ndjson: bool,
-        path: &Arc<str>,
+        file: &FileCtx,
     ) -> (Vec<Finding>, u64) {
+        let (path, ndjson) = (&file.path, file.format == Format::Ndjson);
+        let preset = file.preset.filter(|_| ndjson);
         let data = &chunk.data;
         let mut out = Vec::with_capacity(matches.len());
         let (mut pos, mut line) = (0usize, 0u64);
@@ -771,6 +809,7 @@ impl<'e> Scanner<'e> {
             } else {
                 vec![None; group.len()]
             };
+            let subject = self.subject_in_line(&data[lo..hi], preset);
             for (m, field) in group.iter().zip(fields) {
                 let loc = Location {
                     path: path.clone(),
@@ -779,12 +818,50 @@ impl<'e> Scanner<'e> {
                     start: (m.start - lo) as u64 + shift,
                     end: (m.end - lo) as u64 + shift,
                 };
-                out.push(self.finding(m, data, loc));
+                let mut f = self.finding(m, data, loc);
+                f.subject = subject;
+                out.push(f);
             }
             i += same_line;
         }
         line += bytecount::count(&data[pos..], b'\n') as u64;
         (out, line)
+    }
+
+    /// The subject fields of a preset (`distinct_id`, `user_id`).
+    fn subject_fields(&self, preset: Option<&str>) -> &[String] {
+        let p = preset.and_then(|id| self.cfg.presets.iter().find(|p| p.id == id));
+        p.map_or(&[], |p| &p.subject)
+    }
+
+    /// Per record of a batch, the fingerprint of its user (from the first
+    /// preset subject column the table has).
+    fn table_subjects(
+        &self,
+        batch: &CellBatch,
+        cols: &Columns,
+        preset: Option<&str>,
+    ) -> HashMap<u64, [u8; 32]> {
+        let fields = self.subject_fields(preset);
+        let col = fields
+            .iter()
+            .find_map(|f| cols.names.iter().position(|n| n.eq_ignore_ascii_case(f)));
+        let Some(col) = col else {
+            return HashMap::new();
+        };
+        batch
+            .cells
+            .iter()
+            .filter(|c| c.column as usize == col)
+            .map(|c| (c.record, self.fp.fingerprint(&batch.data[c.start..c.end])))
+            .collect()
+    }
+
+    /// The fingerprint of the user an NDJSON line is about.
+    fn subject_in_line(&self, line: &[u8], preset: Option<&str>) -> Option<[u8; 32]> {
+        let fields = self.subject_fields(preset);
+        let v = fields.iter().find_map(|f| json_value_of(line, f))?;
+        Some(self.fp.fingerprint(v))
     }
 
     fn finding(&self, m: &Match, data: &[u8], location: Location) -> Finding {
@@ -799,8 +876,37 @@ impl<'e> Scanner<'e> {
                 .cfg
                 .reveal
                 .then(|| String::from_utf8_lossy(value).into_owned()),
+            subject: None,
         }
     }
+}
+
+/// The value of the first `"key": value` in a JSON line (string contents
+/// or a scalar), if any and not empty or null.
+fn json_value_of<'a>(line: &'a [u8], key: &str) -> Option<&'a [u8]> {
+    let quoted = format!("\"{key}\"");
+    let mut at = 0;
+    while let Some(i) = memchr::memmem::find(&line[at..], quoted.as_bytes()) {
+        let rest = &line[at + i + quoted.len()..];
+        at += i + quoted.len();
+        let rest = rest.trim_ascii_start();
+        let Some(rest) = rest.strip_prefix(b":") else {
+            continue;
+        };
+        let rest = rest.trim_ascii_start();
+        let v = match rest.strip_prefix(b"\"") {
+            Some(s) => &s[..memchr::memchr(b'"', s)?],
+            None => {
+                let end = rest
+                    .iter()
+                    .position(|b| matches!(b, b',' | b'}' | b']' | b' '))
+                    .unwrap_or(rest.len());
+                &rest[..end]
+            }
+        };
+        return (!v.is_empty() && v != b"null").then_some(v);
+    }
+    None
 }
 
 /// Replaces every non-printable byte with a newline, leaving the printable

@@ -22,6 +22,19 @@ pub fn run(a: ScanArgs) -> Result<i32> {
             .context("cannot start threads")?;
     }
     let engine = Engine::new(&rules_from(&a.rules)?)?;
+    let presets = super::presets_from(&a.rules)?;
+    let known: Vec<String> = ["auto", "none"]
+        .into_iter()
+        .map(String::from)
+        .chain(presets.iter().map(|p| p.id.clone()))
+        .collect();
+    if !known.contains(&a.preset) {
+        anyhow::bail!(
+            "unknown preset {:?} (known: {})",
+            a.preset,
+            known.join(", ")
+        );
+    }
     let key = load_key(a.key_file.as_deref())?;
     let walk = collect(
         &a.paths,
@@ -35,6 +48,7 @@ pub fn run(a: ScanArgs) -> Result<i32> {
             id: c.rule.id.clone(),
             category: c.rule.category.as_str(),
             severity: c.rule.severity.as_str(),
+            kind: c.rule.kind(),
         })
         .collect();
     let stdout = a.format.unwrap_or(if a.out.is_some() {
@@ -59,7 +73,12 @@ pub fn run(a: ScanArgs) -> Result<i32> {
             BinaryMode::Strings
         },
         reveal: a.reveal,
-        preset: (a.preset != "auto").then(|| a.preset.clone()),
+        preset: (a.preset != "auto" && a.preset != "none").then(|| a.preset.clone()),
+        presets: if a.preset == "auto" {
+            presets
+        } else {
+            Vec::new()
+        },
         limits: crate::archive::Limits {
             max_bytes: a.max_archive_bytes,
             max_ratio: a.max_archive_ratio,

@@ -25,10 +25,19 @@ pub fn run() -> i32 {
     }
 }
 
-/// Loads the rules named by the common rule arguments.
-fn rules_from(a: &RuleArgs) -> Result<Vec<Rule>> {
-    load_rules(&RuleSource {
+fn source(a: &RuleArgs) -> RuleSource {
+    RuleSource {
         builtin: !a.no_builtin_rules,
         extra: a.rules.clone(),
-    })
+    }
+}
+
+/// Loads the rules named by the common rule arguments.
+fn rules_from(a: &RuleArgs) -> Result<Vec<Rule>> {
+    load_rules(&source(a))
+}
+
+/// Loads the vendor presets of the same rule files.
+fn presets_from(a: &RuleArgs) -> Result<Vec<crate::rules::Preset>> {
+    crate::rules::load_presets(&source(a))
 }

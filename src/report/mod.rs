@@ -44,6 +44,9 @@ pub struct FindingJson<'a> {
     pub end: u64,
     pub preview: &'a str,
     pub fingerprint: String,
+    /// Fingerprint of the user the record is about (vendor presets).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<&'a str>,
 }
@@ -62,6 +65,7 @@ impl<'a> FindingJson<'a> {
             end: f.location.end,
             preview: &f.preview,
             fingerprint: hex::encode(f.fingerprint),
+            subject: f.subject.map(hex::encode),
             value: f.value.as_deref(),
         }
     }

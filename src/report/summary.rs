@@ -38,6 +38,8 @@ pub struct RuleMeta {
     pub id: String,
     pub category: &'static str,
     pub severity: &'static str,
+    /// The data category (`pii.location`), shared by rules.
+    pub kind: String,
 }
 
 /// Running totals; turned into [`SummaryJson`] at the end.
@@ -45,6 +47,8 @@ pub struct RuleMeta {
 pub struct Tally {
     /// Indexed by rule: findings and distinct fingerprints.
     per_rule: Vec<(u64, FingerprintSet)>,
+    /// Per kind: findings, distinct values, distinct subjects (users).
+    per_kind: BTreeMap<String, (u64, FingerprintSet, FingerprintSet)>,
     per_file: BTreeMap<String, u64>,
     per_field: BTreeMap<String, u64>,
     per_cell: BTreeMap<(String, String, String), u64>,
@@ -89,6 +93,16 @@ impl Tally {
         }
         for f in batch {
             let short = u64::from_le_bytes(f.fingerprint[..8].try_into().unwrap());
+            let kind = &rules[f.rule as usize].kind;
+            if !self.per_kind.contains_key(kind) {
+                self.per_kind.insert(kind.clone(), Default::default());
+            }
+            let k = self.per_kind.get_mut(kind).unwrap();
+            k.0 += 1;
+            k.1.insert(short);
+            if let Some(s) = f.subject {
+                k.2.insert(u64::from_le_bytes(s[..8].try_into().unwrap()));
+            }
             let r = &mut self.per_rule[f.rule as usize];
             r.0 += 1;
             r.1.insert(short);
@@ -119,6 +133,17 @@ pub struct RuleCount {
     pub findings: u64,
     /// Distinct normalised values (fingerprints).
     pub distinct: u64,
+}
+
+/// One data category: what a breach notice needs.
+#[derive(Serialize)]
+pub struct KindCount {
+    pub findings: u64,
+    /// Distinct values.
+    pub distinct: u64,
+    /// Distinct users (records' user ids, where a vendor preset names them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub users: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -158,6 +183,9 @@ pub struct FileEntry {
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The vendor preset applied to this input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -182,6 +210,9 @@ pub struct SummaryJson {
     pub findings: u64,
     pub by_rule: BTreeMap<String, RuleCount>,
     pub by_category: BTreeMap<&'static str, CategoryCount>,
+    /// Per data category (`pii.email`, `pii.location`): findings, distinct
+    /// values and distinct affected users.
+    pub by_kind: BTreeMap<String, KindCount>,
     pub by_file: BTreeMap<String, u64>,
     pub by_field: BTreeMap<String, u64>,
     /// Counts per rule × file × field.
@@ -223,6 +254,18 @@ impl SummaryJson {
                 })
                 .collect(),
             by_category: t.by_category(rules),
+            by_kind: t
+                .per_kind
+                .iter()
+                .map(|(k, (n, values, users))| {
+                    let c = KindCount {
+                        findings: *n,
+                        distinct: values.len() as u64,
+                        users: (!users.is_empty()).then_some(users.len() as u64),
+                    };
+                    (k.clone(), c)
+                })
+                .collect(),
             by_file: t.per_file.clone(),
             by_field: t.per_field.clone(),
             counts: t
@@ -264,5 +307,6 @@ fn file_entry(o: &FileOutcome, counts: &mut FileCounts) -> FileEntry {
         findings: o.findings,
         reason,
         warnings: o.warnings.clone(),
+        preset: o.preset.clone(),
     }
 }

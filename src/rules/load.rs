@@ -21,6 +21,8 @@ pub struct RuleSource {
 struct RuleFile {
     #[serde(default)]
     rule: Vec<Rule>,
+    #[serde(default)]
+    preset: Vec<super::Preset>,
 }
 
 /// Parses one rule file; `origin` names it in errors and in each rule.
@@ -36,6 +38,30 @@ pub fn parse_rule_file(origin: &str, text: &str) -> Result<Vec<Rule>> {
         })
         .collect::<Result<Vec<_>>>()
         .with_context(|| format!("rule file {origin}"))
+}
+
+/// Loads the vendor presets declared in every source (built-ins first).
+pub fn load_presets(src: &RuleSource) -> Result<Vec<super::Preset>> {
+    let mut presets = Vec::new();
+    let mut add = |origin: &str, text: &str| -> Result<()> {
+        let file: RuleFile =
+            toml::from_str(text).with_context(|| format!("rule file {origin} is not valid"))?;
+        presets.extend(file.preset);
+        Ok(())
+    };
+    if src.builtin {
+        for (name, text) in EMBEDDED {
+            add(name, text)?;
+        }
+    }
+    for p in &src.extra {
+        for file in rule_files(p)? {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read rule file {}", file.display()))?;
+            add(&file.display().to_string(), &text)?;
+        }
+    }
+    Ok(presets)
 }
 
 /// Loads the rules from every source, in a stable order (built-ins first).

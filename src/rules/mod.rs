@@ -14,7 +14,7 @@ pub mod check;
 pub mod field_rule;
 mod load;
 
-pub use load::{load_rules, parse_rule_file, RuleSource};
+pub use load::{load_presets, load_rules, parse_rule_file, RuleSource};
 
 use serde::{Deserialize, Serialize};
 
@@ -254,5 +254,38 @@ impl Rule {
             Some(k) => k.clone(),
             None => self.id.split('.').take(2).collect::<Vec<_>>().join("."),
         }
+    }
+}
+
+/// A vendor export preset: how to recognise the vendor's files, and which
+/// fields name the user a record is about. Its field rules carry
+/// `preset = "<id>"`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preset {
+    pub id: String,
+    pub name: String,
+    /// Keys (JSON) or column names that all appear in the vendor's files.
+    pub detect: Vec<String>,
+    /// Fields identifying the record's user, most specific first.
+    #[serde(default)]
+    pub subject: Vec<String>,
+    #[serde(default)]
+    pub references: Vec<String>,
+}
+
+impl Preset {
+    /// True when `names` (keys or columns seen in a file) hold every
+    /// `detect` key.
+    pub fn recognises<'a>(&self, mut has: impl FnMut(&str) -> bool) -> bool {
+        !self.detect.is_empty() && self.detect.iter().all(|d| has(d))
+    }
+
+    /// The first preset that recognises a file (see [`Preset::recognises`]).
+    pub fn detect<'p>(
+        presets: &'p [Preset],
+        mut has: impl FnMut(&str) -> bool,
+    ) -> Option<&'p Preset> {
+        presets.iter().find(|p| p.recognises(&mut has))
     }
 }
