@@ -405,3 +405,85 @@ const READER_LIMITS: &[&str] = &[
     "dict-page-offset-zero.parquet",
     "nation.dict-malformed.parquet",
 ];
+
+#[test]
+fn presets_are_recognised_and_findings_name_their_user() {
+    use leakscope::rules::{load_presets, RuleSource};
+    use leakscope::scan::{ScanConfig, Scanner};
+    let dir = tempfile::tempdir().unwrap();
+    let ev = |user: &str, city: &str| {
+        format!(
+            r#"{{"event":"x","properties":{{"distinct_id":"{user}","$insert_id":"i","$city":"{city}","$email":"{user}@acme.io"}}}}"#
+        )
+    };
+    let mixpanel = [ev("u1", "Paris"), ev("u1", "Lyon"), ev("u2", "Paris")].join("\n");
+    std::fs::write(dir.path().join("mp.ndjson"), mixpanel).unwrap();
+    // The same key outside a Mixpanel export is not Mixpanel's.
+    std::fs::write(dir.path().join("other.ndjson"), r#"{"$city":"Rome"}"#).unwrap();
+    std::fs::write(
+        dir.path().join("amp.csv"),
+        "event_type,amplitude_id,user_id,region\nopen,1,u9,Bavaria\nopen,2,u9,unknown\n",
+    )
+    .unwrap();
+    let engine = Engine::builtin().unwrap();
+    let sink = Collect::default();
+    let cfg = ScanConfig {
+        reveal: true,
+        presets: load_presets(&RuleSource {
+            builtin: true,
+            extra: vec![],
+        })
+        .unwrap(),
+        ..ScanConfig::default()
+    };
+    let walk = leakscope::source::collect(
+        &[dir.path().to_path_buf()],
+        &leakscope::source::Filter::new(&[], &[]).unwrap(),
+        None,
+    );
+    Scanner::new(&engine, b"k", cfg).scan_all(&walk.inputs, &sink);
+    let presets: Vec<(String, Option<String>)> = {
+        let mut v: Vec<_> = sink
+            .files
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f.path.rsplit('/').next().unwrap().to_string(),
+                    f.preset.clone(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        presets,
+        vec![
+            ("amp.csv".into(), Some("amplitude".into())),
+            ("mp.ndjson".into(), Some("mixpanel".into())),
+            ("other.ndjson".into(), None),
+        ]
+    );
+    let findings = sink.findings.lock().unwrap();
+    let rule = |f: &leakscope::finding::Finding| engine.rules()[f.rule as usize].rule.id.clone();
+    let cities: Vec<_> = findings
+        .iter()
+        .filter(|f| rule(f) == "pii.mixpanel.location")
+        .collect();
+    assert_eq!(cities.len(), 3);
+    assert_eq!(
+        cities[0].subject, cities[1].subject,
+        "same distinct_id, same user"
+    );
+    assert_ne!(cities[0].subject, cities[2].subject);
+    assert!(cities[0].subject.is_some());
+    let regions: Vec<_> = findings
+        .iter()
+        .filter(|f| rule(f) == "pii.amplitude.location")
+        .collect();
+    assert_eq!(regions.len(), 1, "'unknown' is not a region");
+    assert_eq!(regions[0].location.record, Some(1));
+    assert!(regions[0].subject.is_some());
+}

@@ -277,15 +277,12 @@ pub struct Preset {
 impl Preset {
     /// True when `names` (keys or columns seen in a file) hold every
     /// `detect` key.
-    pub fn recognises<'a>(&self, mut has: impl FnMut(&str) -> bool) -> bool {
+    pub fn recognises(&self, mut has: impl FnMut(&str) -> bool) -> bool {
         !self.detect.is_empty() && self.detect.iter().all(|d| has(d))
     }
 
     /// The first preset that recognises a file (see [`Preset::recognises`]).
-    pub fn detect<'p>(
-        presets: &'p [Preset],
-        mut has: impl FnMut(&str) -> bool,
-    ) -> Option<&'p Preset> {
+    pub fn detect(presets: &[Preset], mut has: impl FnMut(&str) -> bool) -> Option<&Preset> {
         presets.iter().find(|p| p.recognises(&mut has))
     }
 }
