@@ -713,6 +713,7 @@ impl<'e> Scanner<'e> {
         let mut scratch = self.take_scratch();
         let mut matches = std::mem::take(&mut scratch.matches);
         matches.clear();
+        scratch.engine.set_preset(file.preset);
         scan_buffer(self.engine, &chunk.data, &mut scratch, &mut matches);
         matches.retain(|m| {
             m.start < chunk.report_until && self.engine.rule_active(m.rule, file.preset)

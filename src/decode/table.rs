@@ -88,6 +88,7 @@ pub fn scan_cells(
 ) {
     let mut matches = std::mem::take(&mut s.matches);
     matches.clear();
+    s.engine.set_preset(preset);
     scan_buffer(engine, &batch.data, s, &mut matches);
     for m in matches.drain(..) {
         if !engine.rule_active(m.rule, preset) {

@@ -61,6 +61,19 @@ pub struct Scratch {
     windows: Vec<Vec<(usize, usize)>>,
     /// Rules with at least one window in this scan.
     touched: Vec<u32>,
+    /// The vendor preset of the data being scanned: other presets' rules
+    /// are not run (see [`Scratch::set_preset`]).
+    /// `None` until set: every rule runs (rule checks, benchmarks).
+    preset: Option<Option<String>>,
+}
+
+impl Scratch {
+    /// Sets the vendor preset of the data scanned next.
+    pub fn set_preset(&mut self, preset: Option<&str>) {
+        if self.preset.as_ref().map(|p| p.as_deref()) != Some(preset) {
+            self.preset = Some(preset.map(str::to_string));
+        }
+    }
 }
 
 /// All rules compiled, with the prefilter over their keywords.
@@ -73,6 +86,8 @@ pub struct Engine {
     gate: trigger::Gate,
     /// Keyword-less rules on hex/colon runs.
     hexcolon_rules: Vec<u32>,
+    /// Some rule belongs to a vendor preset.
+    has_presets: bool,
     pool: Mutex<Vec<Scratch>>,
 }
 
@@ -200,6 +215,7 @@ impl Engine {
             hexcolon_rules: by_trigger(Trigger::Hexcolon)
                 .map(|(i, _)| i as u32)
                 .collect(),
+            has_presets: compiled.iter().any(|c| c.rule.preset.is_some()),
             rules: compiled,
             pool: Mutex::new(Vec::new()),
         })
@@ -270,6 +286,7 @@ impl Engine {
             candidates: Vec::new(),
             windows: vec![Vec::new(); self.rules.len()],
             touched: Vec::new(),
+            preset: None,
         }
     }
 
@@ -282,6 +299,12 @@ impl Engine {
     pub fn scan(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Hit>) {
         scratch.candidates.clear();
         self.prefilter.candidates(hay, &mut scratch.candidates);
+        if let (true, Some(preset)) = (self.has_presets, &scratch.preset) {
+            let preset = preset.as_deref();
+            scratch
+                .candidates
+                .retain(|c| self.rule_active(c.rule, preset));
+        }
         let mut windows = std::mem::take(&mut scratch.windows);
         let mut touched = std::mem::take(&mut scratch.touched);
         let mut add = |rule: u32, start: usize, end: usize| {
