@@ -303,17 +303,22 @@ fn flatten(arr: &ArrayRef, path: String, rows: Option<Arc<Vec<u32>>>, out: &mut 
                 flatten(child, format!("{path}.{}", f.name()), rows.clone(), out);
             }
         }
-        DataType::List(_) => {
-            let l = arr.as_list::<i32>();
-            let offsets: Vec<usize> = l.offsets().iter().map(|&o| o as usize).collect();
-            let child_rows = list_rows(&offsets, l.values().len(), rows.as_deref(), arr);
-            flatten(l.values(), format!("{path}[]"), Some(child_rows), out);
-        }
-        DataType::LargeList(_) => {
-            let l = arr.as_list::<i64>();
-            let offsets: Vec<usize> = l.offsets().iter().map(|&o| o as usize).collect();
-            let child_rows = list_rows(&offsets, l.values().len(), rows.as_deref(), arr);
-            flatten(l.values(), format!("{path}[]"), Some(child_rows), out);
+        DataType::List(_) | DataType::LargeList(_) => {
+            let (offsets, values): (Vec<usize>, &ArrayRef) = match arr.as_list_opt::<i32>() {
+                Some(l) => (
+                    l.offsets().iter().map(|&o| o as usize).collect(),
+                    l.values(),
+                ),
+                None => {
+                    let l = arr.as_list::<i64>();
+                    (
+                        l.offsets().iter().map(|&o| o as usize).collect(),
+                        l.values(),
+                    )
+                }
+            };
+            let child_rows = list_rows(&offsets, values.len(), rows.as_deref(), arr);
+            flatten(values, format!("{path}[]"), Some(child_rows), out);
         }
         DataType::Map(_, _) => {
             let m = arr.as_map();
