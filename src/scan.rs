@@ -24,7 +24,7 @@ use crate::guard::guarded;
 use crate::rules::Preset;
 use crate::source::{Input, InputKind};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, BufRead, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -123,6 +123,7 @@ impl FileOutcome {
 }
 
 /// What the workers of one input need to know about it.
+#[derive(Clone)]
 struct FileCtx<'a> {
     path: Arc<str>,
     format: Format,
@@ -438,19 +439,27 @@ impl<'e> Scanner<'e> {
         drop(reader);
         let planned = src.and_then(|src| {
             let mut f = src.open().map_err(|e| format!("cannot open: {e}"))?;
-            let plan = guarded("reading the Parquet footer", || {
-                parquet::plan(&mut f, self.engine, file.preset, self.cfg.scan_numbers)
-            })??;
-            Ok((src, plan))
+            let footer = guarded("reading the Parquet footer", || parquet::footer(&mut f))??;
+            Ok((src, footer))
         });
-        let (src, plan) = match planned {
+        let (src, footer) = match planned {
             Ok(p) => p,
             Err(e) => {
                 outcome.status = Status::Failed(e);
                 return;
             }
         };
+        let file = &FileCtx {
+            preset: file
+                .preset
+                .or_else(|| self.preset_for(|k| footer.has_field(k))),
+            ..file.clone()
+        };
+        outcome.preset = file.preset.map(str::to_string);
+        let subject = self.subject_fields(file.preset);
+        let plan = footer.plan(self.engine, file.preset, subject, self.cfg.scan_numbers);
         outcome.records = plan.rows;
+
         outcome.bytes = plan.bytes;
         let jobs = plan.row_groups.iter().map(|&rg| Ok(rg));
         let (r, error) =
@@ -474,6 +483,7 @@ impl<'e> Scanner<'e> {
             engine: self.engine,
             preset: file.preset,
             numbers: self.cfg.scan_numbers,
+            subject: self.subject_fields(file.preset),
             scratch: std::cell::RefCell::new(self.take_scratch()),
         };
         let mut findings = Vec::new();
@@ -482,23 +492,18 @@ impl<'e> Scanner<'e> {
             .map_err(|e| format!("cannot open: {e}"))
             .and_then(|f| {
                 guarded("reading a Parquet row group", || {
-                    parquet::scan_row_group(
-                        f,
-                        plan,
-                        rg,
-                        PARQUET_BATCH_ROWS,
-                        &ctx,
-                        &mut |record, field, m, value| {
-                            let loc = Location {
-                                path: file.path.clone(),
-                                record: Some(record),
-                                field: Some(field.to_string()),
-                                start: m.start as u64,
-                                end: m.end as u64,
-                            };
-                            findings.push(self.finding(m, value, loc));
-                        },
-                    )
+                    parquet::scan_row_group(f, plan, rg, PARQUET_BATCH_ROWS, &ctx, &mut |hit| {
+                        let loc = Location {
+                            path: file.path.clone(),
+                            record: Some(hit.record),
+                            field: Some(hit.field.to_string()),
+                            start: hit.m.start as u64,
+                            end: hit.m.end as u64,
+                        };
+                        let mut f = self.finding(hit.m, hit.value, loc);
+                        f.subject = hit.subject.map(|s| self.fp.fingerprint(s));
+                        findings.push(f);
+                    })
                 })?
             });
         self.scratch.lock().unwrap().push(ctx.scratch.into_inner());
@@ -646,8 +651,8 @@ impl<'e> Scanner<'e> {
         );
         self.scratch.lock().unwrap().push(scratch);
         found.sort_by_key(|cm| (cm.cell, cm.m.start, cm.m.rule));
-        let subjects = self.table_subjects(batch, cols, file.preset);
-
+        let rows: HashSet<u64> = found.iter().map(|cm| batch.cells[cm.cell].record).collect();
+        let subjects = self.table_subjects(batch, cols, file.preset, &rows);
         let findings = found
             .iter()
             .map(|cm| {
@@ -721,7 +726,7 @@ impl<'e> Scanner<'e> {
         let path = &file.path;
         let (findings, newlines) = match (file.format, tracker) {
             (Format::Binary, _) => (self.binary_findings(&chunk, &matches, path), 0),
-            (_, Some(t)) => (self.document_findings(&chunk, &matches, t, path), 0),
+            (_, Some(t)) => (self.document_findings(&chunk, &matches, t, file), 0),
             (_, None) => self.line_findings(&chunk, &matches, file),
         };
         scratch.matches = matches;
@@ -738,28 +743,36 @@ impl<'e> Scanner<'e> {
     }
 
     /// JSON document findings: path and record from the tracker, spans as
-    /// offsets in the decoded document.
+    /// offsets in the decoded document, the user from the finding's element.
     fn document_findings(
         &self,
         chunk: &Chunk,
         matches: &[Match],
         mut tracker: Tracker,
-        path: &Arc<str>,
+        file: &FileCtx,
     ) -> Vec<Finding> {
         let offsets: Vec<usize> = matches.iter().map(|m| m.start).collect();
-        let places = jsondoc::locate(&mut tracker, &chunk.data, &offsets);
+        let fields = self.subject_fields(file.preset);
+        let places = jsondoc::locate(&mut tracker, &chunk.data, &offsets, !fields.is_empty());
         matches
             .iter()
             .zip(places)
-            .map(|(m, (record, field))| {
+            .map(|(m, place)| {
                 let loc = Location {
-                    path: path.clone(),
-                    record: Some(record),
-                    field: Some(field),
+                    path: file.path.clone(),
+                    record: Some(place.record),
+                    field: Some(place.path),
                     start: chunk.stream_offset + m.start as u64,
                     end: chunk.stream_offset + m.end as u64,
                 };
-                self.finding(m, &chunk.data, loc)
+                let mut f = self.finding(m, &chunk.data, loc);
+                f.subject = place.element.and_then(|r| {
+                    let v = fields
+                        .iter()
+                        .find_map(|k| json_value_of(&chunk.data[r.clone()], k))?;
+                    Some(self.fp.fingerprint(v))
+                });
+                f
             })
             .collect()
     }
@@ -835,13 +848,14 @@ impl<'e> Scanner<'e> {
         p.map_or(&[], |p| &p.subject)
     }
 
-    /// Per record of a batch, the fingerprint of its user (from the first
-    /// preset subject column the table has).
+    /// Per record of a batch among `rows`, the fingerprint of its user (from
+    /// the first preset subject column the table has).
     fn table_subjects(
         &self,
         batch: &CellBatch,
         cols: &Columns,
         preset: Option<&str>,
+        rows: &HashSet<u64>,
     ) -> HashMap<u64, [u8; 32]> {
         let fields = self.subject_fields(preset);
         let col = fields
@@ -853,7 +867,7 @@ impl<'e> Scanner<'e> {
         batch
             .cells
             .iter()
-            .filter(|c| c.column as usize == col)
+            .filter(|c| c.column as usize == col && rows.contains(&c.record))
             .map(|c| (c.record, self.fp.fingerprint(&batch.data[c.start..c.end])))
             .collect()
     }

@@ -416,8 +416,11 @@ fn presets_are_recognised_and_findings_name_their_user() {
             r#"{{"event":"x","properties":{{"distinct_id":"{user}","$insert_id":"i","$city":"{city}","$email":"{user}@acme.io"}}}}"#
         )
     };
-    let mixpanel = [ev("u1", "Paris"), ev("u1", "Lyon"), ev("u2", "Paris")].join("\n");
-    std::fs::write(dir.path().join("mp.ndjson"), mixpanel).unwrap();
+    let events = [ev("u1", "Paris"), ev("u1", "Lyon"), ev("u2", "Paris")];
+    std::fs::write(dir.path().join("mp.ndjson"), events.join("\n")).unwrap();
+    // The same events as one JSON array: the user comes from each element.
+    let array = format!("[{}]", events.join(",\n "));
+    std::fs::write(dir.path().join("mp-array.json"), array).unwrap();
     // The same key outside a Mixpanel export is not Mixpanel's.
     std::fs::write(dir.path().join("other.ndjson"), r#"{"$city":"Rome"}"#).unwrap();
     std::fs::write(
@@ -425,6 +428,7 @@ fn presets_are_recognised_and_findings_name_their_user() {
         "event_type,amplitude_id,user_id,region\nopen,1,u9,Bavaria\nopen,2,u9,unknown\n",
     )
     .unwrap();
+    ga4_parquet(&dir.path().join("ga4.parquet"));
     let engine = Engine::builtin().unwrap();
     let sink = Collect::default();
     let cfg = ScanConfig {
@@ -462,23 +466,28 @@ fn presets_are_recognised_and_findings_name_their_user() {
         presets,
         vec![
             ("amp.csv".into(), Some("amplitude".into())),
+            ("ga4.parquet".into(), Some("ga4".into())),
+            ("mp-array.json".into(), Some("mixpanel".into())),
             ("mp.ndjson".into(), Some("mixpanel".into())),
             ("other.ndjson".into(), None),
         ]
     );
     let findings = sink.findings.lock().unwrap();
     let rule = |f: &leakscope::finding::Finding| engine.rules()[f.rule as usize].rule.id.clone();
-    let cities: Vec<_> = findings
-        .iter()
-        .filter(|f| rule(f) == "pii.mixpanel.location")
-        .collect();
-    assert_eq!(cities.len(), 3);
-    assert_eq!(
-        cities[0].subject, cities[1].subject,
-        "same distinct_id, same user"
-    );
-    assert_ne!(cities[0].subject, cities[2].subject);
-    assert!(cities[0].subject.is_some());
+    for file in ["mp.ndjson", "mp-array.json"] {
+        let cities: Vec<_> = findings
+            .iter()
+            .filter(|f| rule(f) == "pii.mixpanel.location" && f.location.path.ends_with(file))
+            .collect();
+        assert_eq!(cities.len(), 3, "{file}");
+        assert_eq!(
+            cities[0].subject, cities[1].subject,
+            "{file}: same distinct_id, same user"
+        );
+        assert_ne!(cities[0].subject, cities[2].subject, "{file}");
+        assert!(cities[0].subject.is_some(), "{file}");
+    }
+
     let regions: Vec<_> = findings
         .iter()
         .filter(|f| rule(f) == "pii.amplitude.location")
@@ -486,4 +495,56 @@ fn presets_are_recognised_and_findings_name_their_user() {
     assert_eq!(regions.len(), 1, "'unknown' is not a region");
     assert_eq!(regions[0].location.record, Some(1));
     assert!(regions[0].subject.is_some());
+    let ga4: Vec<_> = findings
+        .iter()
+        .filter(|f| rule(f) == "pii.ga4.location")
+        .map(|f| {
+            let l = &f.location;
+            (l.record, l.field.clone().unwrap(), f.value.clone().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        ga4,
+        vec![
+            (Some(1), "geo.country".into(), "Germany".into()),
+            (Some(1), "geo.region".into(), "Bavaria".into()),
+            (Some(2), "geo.country".into(), "France".into()),
+        ]
+    );
+    let ga4_users: Vec<_> = findings
+        .iter()
+        .filter(|f| rule(f) == "pii.ga4.location")
+        .map(|f| f.subject)
+        .collect();
+    assert!(
+        ga4_users.iter().all(Option::is_some),
+        "rows name their user"
+    );
+    assert_eq!(ga4_users[0], ga4_users[1]);
+    assert_ne!(ga4_users[0], ga4_users[2]);
+}
+
+/// A GA4 BigQuery-style export: recognised by its column names.
+fn ga4_parquet(path: &Path) {
+    let s = |v: &[&str]| -> ArrayRef { Arc::new(StringArray::from(v.to_vec())) };
+    let geo: ArrayRef = Arc::new(StructArray::from(vec![
+        (
+            Arc::new(Field::new("country", DataType::Utf8, false)),
+            s(&["Germany", "France"]),
+        ),
+        (
+            Arc::new(Field::new("region", DataType::Utf8, false)),
+            s(&["Bavaria", "(not set)"]),
+        ),
+    ]));
+    let batch = RecordBatch::try_from_iter(vec![
+        ("event_name", s(&["page_view", "page_view"])),
+        ("user_pseudo_id", s(&["1234.5678", "9999.1111"])),
+        ("geo", geo),
+    ])
+    .unwrap();
+    let file = std::fs::File::create(path).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
 }

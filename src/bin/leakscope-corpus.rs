@@ -1,7 +1,9 @@
 //! Writes a seeded, realistic vendor export with planted values and their
-//! ground truth: `events.ndjson` (Mixpanel-style), `app.log`, `truth.jsonl`.
+//! ground truth: `events.ndjson` (Mixpanel-style), `app.log`, `truth.jsonl`;
+//! with `--structured` also `customers.csv`, `events.parquet`, `events.json`
+//! (one-line array) and `export.zip` (gzipped NDJSON parts).
 //!
-//! `leakscope-corpus --out DIR [--seed N] [--mb N] [--gzip] [--clean]`
+//! `leakscope-corpus --out DIR [--seed N] [--mb N] [--gzip] [--clean] [--structured]`
 
 use anyhow::{bail, Context, Result};
 use leakscope::corpus::{Generator, Rates, Truth};
@@ -14,6 +16,7 @@ struct Opts {
     mb: f64,
     gzip: bool,
     clean: bool,
+    structured: bool,
 }
 
 fn parse() -> Result<Opts> {
@@ -23,6 +26,7 @@ fn parse() -> Result<Opts> {
         mb: 10.0,
         gzip: false,
         clean: false,
+        structured: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -33,8 +37,9 @@ fn parse() -> Result<Opts> {
             "--mb" => o.mb = val()?.parse().context("--mb takes a number")?,
             "--gzip" => o.gzip = true,
             "--clean" => o.clean = true,
+            "--structured" => o.structured = true,
             "-h" | "--help" => {
-                println!("leakscope-corpus --out DIR [--seed N] [--mb N (NDJSON size)] [--gzip] [--clean (no planted values)]");
+                println!("leakscope-corpus --out DIR [--seed N] [--mb N (NDJSON size)] [--gzip] [--clean (no planted values)] [--structured (also CSV, Parquet, JSON array, zip)]");
                 std::process::exit(0);
             }
             _ => bail!("unknown argument {a:?} (see --help)"),
@@ -55,6 +60,34 @@ fn write(path: &PathBuf, data: &[u8], gzip: bool) -> Result<()> {
         f.write_all(data)?;
     }
     Ok(())
+}
+
+/// Writes the structured exports, each about a tenth of `--mb`.
+fn structured(g: &mut Generator, o: &Opts, names: &mut Vec<String>) -> Result<Vec<Truth>> {
+    let rows = (o.mb * 1e6 / 10.0 / 200.0).max(10.0) as u64;
+    let mut truth = Vec::new();
+    let mut out = Vec::new();
+    truth.extend(g.csv_table("customers.csv", &mut out, rows));
+    std::fs::write(o.out.join("customers.csv"), &out)?;
+    out.clear();
+    truth.extend(g.parquet_events("events.parquet", &mut out, rows * 2)?);
+    std::fs::write(o.out.join("events.parquet"), &out)?;
+    out.clear();
+    truth.extend(g.json_array("events.json", &mut out, rows / 4 + 1));
+    std::fs::write(o.out.join("events.json"), &out)?;
+    out.clear();
+    let part = (o.mb * 1e6 / 10.0 / 3.0) as usize;
+    truth.extend(g.zip_ndjson("export.zip", &mut out, 3, part)?);
+    std::fs::write(o.out.join("export.zip"), &out)?;
+    for n in [
+        "customers.csv",
+        "events.parquet",
+        "events.json",
+        "export.zip",
+    ] {
+        names.push(n.to_string());
+    }
+    Ok(truth)
 }
 
 fn main() -> Result<()> {
@@ -82,6 +115,10 @@ fn main() -> Result<()> {
     truth.extend(g.log(&log_name, &mut log, (o.mb * 1e6 / 10.0) as usize, 1));
     write(&o.out.join(&events_name), &events, o.gzip)?;
     write(&o.out.join(&log_name), &log, o.gzip)?;
+    let mut names = vec![events_name, log_name];
+    if o.structured {
+        truth.extend(structured(&mut g, &o, &mut names)?);
+    }
     let mut t = std::io::BufWriter::new(std::fs::File::create(o.out.join("truth.jsonl"))?);
     for row in &truth {
         serde_json::to_writer(&mut t, row)?;
@@ -90,7 +127,7 @@ fn main() -> Result<()> {
     t.flush()?;
     eprintln!(
         "wrote {} ({} planted values) to {}",
-        [events_name, log_name].join(", "),
+        names.join(", "),
         truth.len(),
         o.out.display()
     );

@@ -43,25 +43,51 @@ pub struct Tracker {
     top_values: u64,
     /// Elements of top-level arrays seen (for the record count).
     elements: u64,
+    /// Bytes walked since the start of the document.
+    offset: u64,
+    /// Where the current top-level array element began (document offset).
+    element_start: Option<u64>,
+    /// A top-level array element starts at the next value byte.
+    want_element: bool,
 }
 
 impl Tracker {
     /// Walks `data`, the next bytes of the document.
     pub fn walk(&mut self, data: &[u8]) {
+        self.walk_until(data, None);
+    }
+
+    /// Walks `data`, stopping after a closing bracket that leaves the stack
+    /// `stop` deep; returns the bytes walked.
+    fn walk_until(&mut self, data: &[u8], stop: Option<usize>) -> usize {
         let mut i = 0;
         while i < data.len() {
             if self.in_string {
                 i = self.walk_string(data, i);
                 continue;
             }
-            match data[i] {
+            let b = data[i];
+            if self.want_element && !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b']') {
+                self.want_element = false;
+                self.element_start = Some(self.offset + i as u64);
+            }
+            match b {
                 b'"' => self.open_string(),
                 b'{' => self.push(Frame::Object {
                     key: Vec::new(),
                     want_key: true,
                 }),
-                b'[' => self.push(Frame::Array(0)),
-                b'}' | b']' => self.pop(),
+                b'[' => {
+                    self.push(Frame::Array(0));
+                    self.want_element = self.stack.len() == 1;
+                }
+                b'}' | b']' => {
+                    self.pop();
+                    if stop.is_some_and(|d| self.stack.len() <= d && self.overflow == 0) {
+                        self.offset += i as u64 + 1;
+                        return i + 1;
+                    }
+                }
                 b':' => {
                     if let Some(Frame::Object { want_key, .. }) = self.stack.last_mut() {
                         *want_key = false;
@@ -72,6 +98,7 @@ impl Tracker {
                         *n += 1;
                         if self.stack.len() == 1 {
                             self.elements += 1;
+                            self.want_element = true;
                         }
                     }
                     Some(Frame::Object { key, want_key }) => {
@@ -84,6 +111,8 @@ impl Tracker {
             }
             i += 1;
         }
+        self.offset += data.len() as u64;
+        data.len()
     }
 
     /// Records in the document so far: top-level array elements, or
@@ -196,17 +225,54 @@ impl Tracker {
     }
 }
 
-/// Paths and records at sorted `offsets` into `data`, walking on from `t`.
-pub fn locate(t: &mut Tracker, data: &[u8], offsets: &[usize]) -> Vec<(u64, String)> {
+/// Where a match sits in the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub record: u64,
+    pub path: String,
+    /// The bytes of `data` holding the whole top-level array element, when
+    /// asked for and it lies in `data` (an element cut by the start of the
+    /// chunk has none).
+    pub element: Option<std::ops::Range<usize>>,
+}
+
+/// Places of sorted `offsets` into `data`, walking on from `t` (which
+/// stands at the start of `data`); `elements` also finds each element's span.
+pub fn locate(t: &mut Tracker, data: &[u8], offsets: &[usize], elements: bool) -> Vec<Place> {
+    let base = t.offset;
     let mut pos = 0;
+    let mut last: Option<Place> = None;
     offsets
         .iter()
         .map(|&o| {
             t.walk(&data[pos..o]);
             pos = o;
-            (t.record(), t.path())
+            let record = t.record();
+            let element = match &last {
+                Some(p) if p.record == record => p.element.clone(),
+                _ if elements => element_span(t, base, data, o),
+                _ => None,
+            };
+            let place = Place {
+                record,
+                path: t.path(),
+                element,
+            };
+            last = Some(place.clone());
+            place
         })
         .collect()
+}
+
+/// The span in `data` (which starts at document offset `base`) of the
+/// top-level array element `t` stands in at `at`.
+fn element_span(t: &Tracker, base: u64, data: &[u8], at: usize) -> Option<std::ops::Range<usize>> {
+    let in_element = t.stack.len() >= 2 && matches!(t.stack[0], Frame::Array(_));
+    let start = t.element_start.filter(|_| in_element)?.checked_sub(base)? as usize;
+    let mut rest = t.clone();
+    let n = rest.walk_until(&data[at..], Some(1));
+    let closed = rest.stack.len() <= 1;
+    closed.then_some(start..at + n)
 }
 
 #[cfg(test)]
@@ -216,7 +282,48 @@ mod tests {
     fn at(doc: &str, needle: &str) -> (u64, String) {
         let off = doc.find(needle).unwrap();
         let mut t = Tracker::default();
-        locate(&mut t, doc.as_bytes(), &[off]).pop().unwrap()
+        let p = locate(&mut t, doc.as_bytes(), &[off], false).pop().unwrap();
+        (p.record, p.path)
+    }
+
+    #[test]
+    fn element_spans_cover_the_whole_element() {
+        let doc = br#"[ {"u":"a","e":"x@y.co"} , {"n":[1,{"e":"z"}],"u":"b"}, "s"]"#;
+        let off = |n: &str| {
+            doc.windows(n.len())
+                .position(|w| w == n.as_bytes())
+                .unwrap()
+        };
+        let span = |cut: usize, o: usize| {
+            let mut t = Tracker::default();
+            t.walk(&doc[..cut]);
+            let p = locate(&mut t, &doc[cut..], &[o - cut], true).pop().unwrap();
+            p.element
+                .map(|r| String::from_utf8_lossy(&doc[cut + r.start..cut + r.end]).into_owned())
+        };
+        assert_eq!(
+            span(0, off("x@y")).as_deref(),
+            Some(r#"{"u":"a","e":"x@y.co"}"#)
+        );
+        assert_eq!(
+            span(0, off("z")).as_deref(),
+            Some(r#"{"n":[1,{"e":"z"}],"u":"b"}"#)
+        );
+        assert_eq!(
+            span(off(", {") + 1, off("z")).as_deref(),
+            Some(r#"{"n":[1,{"e":"z"}],"u":"b"}"#)
+        );
+        assert_eq!(
+            span(off("{\"n"), off("z")).as_deref(),
+            Some(r#"{"n":[1,{"e":"z"}],"u":"b"}"#)
+        );
+        assert_eq!(
+            span(off("{\"n") + 1, off("z")),
+            None,
+            "cut by the chunk start"
+        );
+        let s = off("\"s\"") + 1;
+        assert_eq!(span(0, s), None, "a string element has no fields");
     }
 
     #[test]
@@ -244,8 +351,8 @@ mod tests {
         for cut in 0..off {
             let mut t = Tracker::default();
             t.walk(&doc[..cut]);
-            let got = locate(&mut t, &doc[cut..], &[off - cut]);
-            assert_eq!(got, vec![(2, "$[1].e".to_string())]);
+            let got = locate(&mut t, &doc[cut..], &[off - cut], false);
+            assert_eq!((got[0].record, got[0].path.as_str()), (2, "$[1].e"));
         }
     }
 

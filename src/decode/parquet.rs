@@ -30,8 +30,29 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 
-/// Receives each match: (1-based row, column path, match, the cell's value).
-pub type Emit<'a> = dyn FnMut(u64, &str, &Match, &[u8]) + 'a;
+/// One match in a table cell, with the row's user when the preset names one.
+pub struct Hit<'a> {
+    /// 1-based row of the file.
+    pub record: u64,
+    /// Column path (`context.referrer`, `tags[]`).
+    pub field: &'a str,
+    pub m: &'a Match,
+    /// The cell's value (the match's offsets point into it).
+    pub value: &'a [u8],
+    /// The value of the row's subject column (`user_id`), if any.
+    pub subject: Option<&'a [u8]>,
+}
+
+/// Receives each match, in row order within a batch.
+pub type Emit<'a> = dyn FnMut(Hit) + 'a;
+
+/// A match waiting for its batch to be sorted by row.
+struct Pending {
+    row: u64,
+    field: Arc<str>,
+    m: Match,
+    value: Vec<u8>,
+}
 
 /// What to read from one Parquet file.
 pub struct Plan {
@@ -44,19 +65,55 @@ pub struct Plan {
     pub bytes: u64,
 }
 
-/// Reads the footer and chooses the columns to read.
-pub fn plan(
-    file: &mut File,
-    engine: &Engine,
-    preset: Option<&str>,
-    numbers: bool,
-) -> Result<Plan, String> {
+/// A Parquet file's footer, read once: the schema and row groups.
+pub struct Footer {
+    meta: ArrowReaderMetadata,
+}
+
+/// Reads the footer (encrypted footers are refused with a clear error).
+pub fn footer(file: &mut File) -> Result<Footer, String> {
     if encrypted_footer(file) {
         return Err("encrypted Parquet file: unreadable without its keys".into());
     }
     let meta = ArrowReaderMetadata::load(file, ArrowReaderOptions::new())
         .map_err(|e| format!("not a readable Parquet file: {e}"))?;
-    let meta = with_dictionaries(meta);
+    Ok(Footer {
+        meta: with_dictionaries(meta),
+    })
+}
+
+impl Footer {
+    /// Whether a column path has a part named `name` at any depth (how a
+    /// vendor preset recognises a table).
+    pub fn has_field(&self, name: &str) -> bool {
+        let schema = self.meta.metadata().file_metadata().schema_descr();
+        schema
+            .columns()
+            .iter()
+            .any(|c| c.path().parts().iter().any(|p| p == name))
+    }
+
+    /// Chooses the columns to read (see [`plan`]).
+    pub fn plan(
+        self,
+        engine: &Engine,
+        preset: Option<&str>,
+        subject: &[String],
+        numbers: bool,
+    ) -> Plan {
+        plan(self.meta, engine, preset, subject, numbers)
+    }
+}
+
+/// Chooses the columns that can hold findings: text leaves, numeric leaves
+/// when asked or named by a field rule, whole maps around wanted leaves.
+fn plan(
+    meta: ArrowReaderMetadata,
+    engine: &Engine,
+    preset: Option<&str>,
+    subject: &[String],
+    numbers: bool,
+) -> Plan {
     let schema = meta.metadata().file_metadata().schema_descr_ptr();
     let wanted: Vec<bool> = (0..schema.num_columns())
         .map(|i| {
@@ -64,7 +121,11 @@ pub fn plan(
             match c.physical_type() {
                 Physical::BYTE_ARRAY => true,
                 Physical::INT32 | Physical::INT64 | Physical::FLOAT | Physical::DOUBLE => {
-                    numbers || !engine.field_rules(c.name(), preset).is_empty()
+                    numbers
+                        || !engine.field_rules(c.name(), preset).is_empty()
+                        || subject
+                            .iter()
+                            .any(|f| c.path().string().eq_ignore_ascii_case(f))
                 }
                 _ => false,
             }
@@ -90,13 +151,13 @@ pub fn plan(
             bytes += rg.column(l).uncompressed_size().max(0) as u64;
         }
     }
-    Ok(Plan {
+    Plan {
         mask: ProjectionMask::leaves(&schema, leaves),
         row_groups,
         rows: first,
         bytes,
         meta,
-    })
+    }
 }
 
 fn has_map(t: &parquet::schema::types::Type) -> bool {
@@ -180,6 +241,8 @@ pub struct ScanCtx<'a> {
     pub preset: Option<&'a str>,
     /// Scan every numeric column (`--scan-numbers`).
     pub numbers: bool,
+    /// Columns naming a row's user, by preference (the preset's `subject`).
+    pub subject: &'a [String],
     pub scratch: std::cell::RefCell<BufScratch>,
 }
 
@@ -200,9 +263,10 @@ fn scan_batch(batch: &RecordBatch, first_row: u64, ctx: &ScanCtx, emit: &mut Emi
     let mut cols = ColumnSet::default();
     let mut plain = CellBatch::default();
     let mut value = Vec::new();
+    let mut hits = Vec::new();
     for leaf in &leaves {
         if let Some(dict) = leaf.array.as_any_dictionary_opt() {
-            scan_dictionary(leaf, dict, first_row, ctx, emit);
+            scan_dictionary(leaf, dict, ctx, &mut hits);
             continue;
         }
         if !text_type(leaf.array.data_type())
@@ -217,7 +281,7 @@ fn scan_batch(batch: &RecordBatch, first_row: u64, ctx: &ScanCtx, emit: &mut Emi
                 continue;
             }
             let column = cols.id(&element_path(leaf, i), ctx);
-            plain.push(&value, first_row + row + 1, column);
+            plain.push(&value, row, column);
         }
     }
     let columns = cols.columns();
@@ -230,12 +294,76 @@ fn scan_batch(batch: &RecordBatch, first_row: u64, ctx: &ScanCtx, emit: &mut Emi
         &mut ctx.scratch.borrow_mut(),
         &mut found,
     );
-    found.sort_by_key(|cm| (cm.cell, cm.m.start, cm.m.rule));
-    for cm in &found {
+    let names: Vec<Arc<str>> = columns.names.iter().map(|n| n.as_str().into()).collect();
+    for cm in found {
         let c = plain.cells[cm.cell];
-        let name = &columns.names[c.column as usize];
-        emit(c.record, name, &cm.m, &plain.data[c.start..c.end]);
+        hits.push(Pending {
+            row: c.record,
+            field: names[c.column as usize].clone(),
+            m: cm.m,
+            value: plain.data[c.start..c.end].to_vec(),
+        });
     }
+    emit_in_row_order(hits, &leaves, first_row, ctx, emit);
+}
+
+/// Emits a batch's matches by row (then column, then offset), each with the
+/// value of its row's subject column.
+fn emit_in_row_order(
+    mut hits: Vec<Pending>,
+    leaves: &[Leaf],
+    first_row: u64,
+    ctx: &ScanCtx,
+    emit: &mut Emit,
+) {
+    hits.sort_by(|a, b| (a.row, &a.field, a.m.start).cmp(&(b.row, &b.field, b.m.start)));
+    let subject = subject_leaf(leaves, ctx.subject).map(Subject::new);
+    let mut user = Vec::new();
+    for h in &hits {
+        let has_user = subject
+            .as_ref()
+            .is_some_and(|s| s.value(h.row as usize, &mut user));
+        emit(Hit {
+            record: first_row + h.row + 1,
+            field: &h.field,
+            m: &h.m,
+            value: &h.value,
+            subject: has_user.then_some(user.as_slice()),
+        });
+    }
+}
+
+/// A subject column, with a dictionary's keys resolved once.
+enum Subject<'a> {
+    Plain(&'a ArrayRef),
+    Dict(&'a ArrayRef, Vec<usize>, &'a ArrayRef),
+}
+
+impl<'a> Subject<'a> {
+    fn new(a: &'a ArrayRef) -> Self {
+        match a.as_any_dictionary_opt() {
+            Some(d) => Subject::Dict(a, d.normalized_keys(), d.values()),
+            None => Subject::Plain(a),
+        }
+    }
+
+    /// Row `i`'s value as text into `out`; false when null.
+    fn value(&self, i: usize, out: &mut Vec<u8>) -> bool {
+        match self {
+            Subject::Plain(a) => cell_value(a, i, out),
+            Subject::Dict(a, keys, values) => a.is_valid(i) && cell_value(values, keys[i], out),
+        }
+    }
+}
+
+/// The first top-level, one-per-row column named by `fields`.
+fn subject_leaf<'a>(leaves: &'a [Leaf], fields: &[String]) -> Option<&'a ArrayRef> {
+    fields.iter().find_map(|f| {
+        leaves
+            .iter()
+            .find(|l| l.rows.is_none() && l.keys.is_none() && l.path.eq_ignore_ascii_case(f))
+            .map(|l| &l.array)
+    })
 }
 
 /// A dictionary column: each distinct value scanned once, hits reported at
@@ -243,9 +371,8 @@ fn scan_batch(batch: &RecordBatch, first_row: u64, ctx: &ScanCtx, emit: &mut Emi
 fn scan_dictionary(
     leaf: &Leaf,
     dict: &dyn arrow_array::AnyDictionaryArray,
-    first_row: u64,
     ctx: &ScanCtx,
-    emit: &mut Emit,
+    hits: &mut Vec<Pending>,
 ) {
     let values = dict.values();
     let columns = Columns::new(ctx.engine, vec![leaf.path.clone()], ctx.preset);
@@ -276,20 +403,21 @@ fn scan_dictionary(
             .or_default()
             .push(cm);
     }
+    let field: Arc<str> = leaf.path.as_str().into();
     let keys = dict.normalized_keys();
     for (i, &k) in keys.iter().enumerate() {
-        let (Some(hits), true) = (by_value.get(&k), dict.is_valid(i)) else {
+        let (Some(found_here), true) = (by_value.get(&k), dict.is_valid(i)) else {
             continue;
         };
         let Some(row) = row_of(leaf, i) else { continue };
-        for cm in hits {
+        for cm in found_here {
             let c = cells.cells[cm.cell];
-            emit(
-                first_row + row + 1,
-                &leaf.path,
-                &cm.m,
-                &cells.data[c.start..c.end],
-            );
+            hits.push(Pending {
+                row,
+                field: field.clone(),
+                m: cm.m.clone(),
+                value: cells.data[c.start..c.end].to_vec(),
+            });
         }
     }
 }

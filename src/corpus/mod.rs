@@ -1,7 +1,10 @@
 //! A seeded generator of realistic vendor exports with planted values and
 //! their ground truth, for tests, benchmarks and the demo export.
 //!
-//! It writes Mixpanel-style NDJSON events and plain application logs. Planted
+//! It writes Mixpanel-style NDJSON events and plain application logs, and
+//! (in [`exports`]) the structured exports warehouses and vendors hand out:
+//! a CSV table, a Parquet events table, a JSON array and a zip of gzipped
+//! NDJSON parts. Planted
 //! values are real in format (checksummed GitHub tokens, Luhn-valid cards,
 //! mod-97-valid IBANs, valid phone ranges); *decoys* that must not be reported
 //! sit beside them: UUIDs, SHA-256 digests, browser version strings,
@@ -15,6 +18,8 @@ use base64::Engine;
 use fastrand::Rng;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
+
+pub mod exports;
 
 const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const HEX: &[u8] = b"0123456789abcdef";
@@ -379,6 +384,15 @@ impl Generator {
             let _ = write!(r.text, " {label}={}", plant(&mut r.planted, rule, v));
         }
         if self.chance(self.rates.secret) {
+            self.plant_secret_text(&mut r);
+        }
+        r
+    }
+
+    /// Appends a credential written the way logs and free text hold it
+    /// (`key=value`, a header, a connection string, a PEM block).
+    fn plant_secret_text(&mut self, r: &mut Record) {
+        {
             let (key, rule, value) = self.secret();
             let (before, after) = match rule {
                 "secret.private_key" => (" msg=\"loaded key\"\n".to_string(), ""),
@@ -398,7 +412,6 @@ impl Generator {
                 plant(&mut r.planted, rule, value)
             );
         }
-        r
     }
 
     /// A credential of a random kind: (field name, rule id, value).
