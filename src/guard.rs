@@ -37,6 +37,25 @@ pub fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
+/// An iterator whose every step is [`guarded`]: a panic in `next` becomes
+/// one `Err` item and ends the iteration.
+pub fn guarded_iter<T>(
+    what: &'static str,
+    iter: impl Iterator<Item = Result<T, String>>,
+) -> impl Iterator<Item = Result<T, String>> {
+    let mut iter = Some(iter);
+    std::iter::from_fn(move || {
+        let it = iter.as_mut()?;
+        match guarded(what, || it.next()) {
+            Ok(item) => item,
+            Err(e) => {
+                iter = None;
+                Some(Err(e))
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

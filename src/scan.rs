@@ -20,7 +20,7 @@ use crate::decode::{jsonpath, scan_buffer, sniff_format, BufScratch, Format, Mat
 use crate::decompress::{self, OpenError};
 use crate::engine::Engine;
 use crate::finding::{normalize, preview, Finding, Fingerprinter, Location};
-use crate::guard::guarded;
+use crate::guard::{guarded, guarded_iter};
 use crate::rules::Preset;
 use crate::source::{Input, InputKind};
 use rayon::prelude::*;
@@ -132,7 +132,7 @@ struct FileCtx<'a> {
 }
 
 /// Rows per Parquet record batch (memory per batch, within a row group).
-const PARQUET_BATCH_ROWS: usize = 65_536;
+const PARQUET_BATCH_ROWS: usize = 16_384;
 
 /// Bytes of a decoded stream's start used to recognise its format.
 const SNIFF_BYTES: usize = 8192;
@@ -155,6 +155,8 @@ pub struct Scanner<'e> {
     in_flight: AtomicUsize,
     scratch: Mutex<Vec<BufScratch>>,
     buffers: Arc<BufferPool>,
+    /// Cell buffers of Parquet batches, reused.
+    cell_pool: Mutex<Vec<CellBatch>>,
 }
 
 /// What one chunk task produced. Line-based findings carry their 0-based
@@ -227,6 +229,7 @@ impl<'e> Scanner<'e> {
             in_flight: AtomicUsize::new(0),
             scratch: Mutex::new(Vec::new()),
             buffers: Arc::default(),
+            cell_pool: Mutex::default(),
         }
     }
 
@@ -461,22 +464,43 @@ impl<'e> Scanner<'e> {
         outcome.records = plan.rows;
 
         outcome.bytes = plan.bytes;
-        let jobs = plan.row_groups.iter().map(|&rg| Ok(rg));
-        let (r, error) =
-            self.run_ordered(jobs, |rg| self.scan_row_group(&src, &plan, rg, file), sink);
+        let batches = src
+            .open()
+            .map_err(|e| format!("cannot open: {e}"))
+            .and_then(|f| {
+                guarded("reading Parquet row groups", || {
+                    parquet::batches(f, &plan, PARQUET_BATCH_ROWS)
+                })?
+            });
+        let batches = match batches {
+            Ok(b) => b,
+            Err(e) => {
+                outcome.status = Status::Failed(e);
+                return;
+            }
+        };
+        // Batches are decoded here, in order, and scanned in parallel.
+        let jobs = guarded_iter("reading a Parquet row group", batches)
+            .enumerate()
+            .map(|(i, b)| b.map(|(row, batch)| (i, row, batch)));
+        let (r, error) = self.run_ordered(
+            jobs,
+            |(i, row, batch)| self.scan_parquet_batch(i, row, &batch, file),
+            sink,
+        );
         outcome.findings = r.findings;
         if let Some(e) = error.or(r.error) {
             outcome.status = Status::Failed(e);
         }
     }
 
-    /// Findings of one Parquet row group (an error ends the file's scan
-    /// after the row groups before it).
-    fn scan_row_group(
+    /// Findings of one decoded Parquet batch (`index` in the file's order,
+    /// first row `row`, 0-based).
+    fn scan_parquet_batch(
         &self,
-        src: &Seekable,
-        plan: &parquet::Plan,
-        rg: (usize, u64),
+        index: usize,
+        row: u64,
+        batch: &arrow_array::RecordBatch,
         file: &FileCtx,
     ) -> ChunkResult {
         let ctx = parquet::ScanCtx {
@@ -485,30 +509,29 @@ impl<'e> Scanner<'e> {
             numbers: self.cfg.scan_numbers,
             subject: self.subject_fields(file.preset),
             scratch: std::cell::RefCell::new(self.take_scratch()),
+            cells: std::cell::RefCell::new(
+                self.cell_pool.lock().unwrap().pop().unwrap_or_default(),
+            ),
         };
         let mut findings = Vec::new();
-        let result = src
-            .open()
-            .map_err(|e| format!("cannot open: {e}"))
-            .and_then(|f| {
-                guarded("reading a Parquet row group", || {
-                    parquet::scan_row_group(f, plan, rg, PARQUET_BATCH_ROWS, &ctx, &mut |hit| {
-                        let loc = Location {
-                            path: file.path.clone(),
-                            record: Some(hit.record),
-                            field: Some(hit.field.to_string()),
-                            start: hit.m.start as u64,
-                            end: hit.m.end as u64,
-                        };
-                        let mut f = self.finding(hit.m, hit.value, loc);
-                        f.subject = hit.subject.map(|s| self.fp.fingerprint(s));
-                        findings.push(f);
-                    })
-                })?
-            });
+        let result = guarded("scanning a Parquet batch", || {
+            parquet::scan_batch(batch, row, &ctx, &mut |hit| {
+                let loc = Location {
+                    path: file.path.clone(),
+                    record: Some(hit.record),
+                    field: Some(hit.field.to_string()),
+                    start: hit.m.start as u64,
+                    end: hit.m.end as u64,
+                };
+                let mut f = self.finding(hit.m, hit.value, loc);
+                f.subject = hit.subject.map(|s| self.fp.fingerprint(s));
+                findings.push(f);
+            })
+        });
         self.scratch.lock().unwrap().push(ctx.scratch.into_inner());
+        self.cell_pool.lock().unwrap().push(ctx.cells.into_inner());
         ChunkResult {
-            index: rg.0,
+            index,
             newlines: 0,
             numbered: true,
             findings,

@@ -38,7 +38,7 @@ fn recall_and_precision_on_structured_exports() {
     truth.extend(g.csv_table("customers.csv", &mut csv, 4000));
     std::fs::write(dir.path().join("customers.csv"), &csv).unwrap();
     let mut pq = Vec::new();
-    truth.extend(g.parquet_events("events.parquet", &mut pq, 6000).unwrap());
+    truth.extend(g.parquet_events("events.parquet", &mut pq, 40_000).unwrap());
     std::fs::write(dir.path().join("events.parquet"), &pq).unwrap();
     let mut arr = Vec::new();
     truth.extend(g.json_array("events.json", &mut arr, 3000));

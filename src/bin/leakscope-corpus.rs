@@ -17,6 +17,7 @@ struct Opts {
     gzip: bool,
     clean: bool,
     structured: bool,
+    parquet_rows: Option<u64>,
 }
 
 fn parse() -> Result<Opts> {
@@ -27,6 +28,7 @@ fn parse() -> Result<Opts> {
         gzip: false,
         clean: false,
         structured: false,
+        parquet_rows: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -38,8 +40,11 @@ fn parse() -> Result<Opts> {
             "--gzip" => o.gzip = true,
             "--clean" => o.clean = true,
             "--structured" => o.structured = true,
+            "--parquet-rows" => {
+                o.parquet_rows = Some(val()?.parse().context("--parquet-rows takes a number")?)
+            }
             "-h" | "--help" => {
-                println!("leakscope-corpus --out DIR [--seed N] [--mb N (NDJSON size)] [--gzip] [--clean (no planted values)] [--structured (also CSV, Parquet, JSON array, zip)]");
+                println!("leakscope-corpus --out DIR [--seed N] [--mb N (NDJSON size)] [--gzip] [--clean (no planted values)] [--structured (also CSV, Parquet, JSON array, zip)] [--parquet-rows N (only events.parquet, N rows, for benchmarks)]");
                 std::process::exit(0);
             }
             _ => bail!("unknown argument {a:?} (see --help)"),
@@ -90,6 +95,25 @@ fn structured(g: &mut Generator, o: &Opts, names: &mut Vec<String>) -> Result<Ve
     Ok(truth)
 }
 
+/// Only a Parquet events table of `rows` rows (1 Mi rows per row group),
+/// streamed with its truth.
+fn parquet_only(g: &mut Generator, o: &Opts, rows: u64) -> Result<()> {
+    let out = std::io::BufWriter::new(std::fs::File::create(o.out.join("events.parquet"))?);
+    let mut t = std::io::BufWriter::new(std::fs::File::create(o.out.join("truth.jsonl"))?);
+    let mut err = Ok(());
+    g.parquet_table("events.parquet", out, rows, 1 << 20, &mut |row| {
+        if err.is_ok() {
+            err = serde_json::to_writer(&mut t, &row)
+                .map_err(anyhow::Error::from)
+                .and_then(|_| Ok(t.write_all(b"\n")?));
+        }
+    })?;
+    err?;
+    t.flush()?;
+    eprintln!("wrote events.parquet ({rows} rows) to {}", o.out.display());
+    Ok(())
+}
+
 fn main() -> Result<()> {
     let o = parse()?;
     std::fs::create_dir_all(&o.out)?;
@@ -106,7 +130,11 @@ fn main() -> Result<()> {
     } else {
         Generator::new(o.seed)
     };
+    if let Some(rows) = o.parquet_rows {
+        return parquet_only(&mut g, &o, rows);
+    }
     let ext = if o.gzip { ".gz" } else { "" };
+
     let events_name = format!("events.ndjson{ext}");
     let log_name = format!("app.log{ext}");
     let mut events = Vec::new();

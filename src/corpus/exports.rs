@@ -196,21 +196,44 @@ impl Generator {
         out: &mut Vec<u8>,
         rows: u64,
     ) -> Result<Vec<Truth>> {
-        let mut t = ParquetColumns::default();
+        let group = (rows as usize).div_ceil(4).max(1);
         let mut truth = Vec::new();
-        for row in 1..=rows {
-            let planted = self.parquet_row(&mut t);
-            truth.extend(truth_of(file, row, planted));
-        }
-        let batch = t.finish()?;
+        self.parquet_table(file, out, rows, group, &mut |t| truth.push(t))?;
+        Ok(truth)
+    }
+
+    /// The same table of any size, written in batches to `out` with
+    /// `group_rows` rows per row group, truth handed to `truth` as it is
+    /// made (memory: one batch).
+    pub fn parquet_table<W: Write + Send>(
+        &mut self,
+        file: &str,
+        out: W,
+        rows: u64,
+        group_rows: usize,
+        truth: &mut dyn FnMut(Truth),
+    ) -> Result<()> {
+        const BATCH: u64 = 65_536;
         let props = parquet::file::properties::WriterProperties::builder()
-            .set_max_row_group_row_count(Some((rows as usize).div_ceil(4).max(1)))
+            .set_max_row_group_row_count(Some(group_rows))
             .set_compression(parquet::basic::Compression::SNAPPY)
             .build();
-        let mut w = parquet::arrow::ArrowWriter::try_new(&mut *out, batch.schema(), Some(props))?;
-        w.write(&batch)?;
+        let schema = ParquetColumns::default().finish()?.schema();
+        let mut w = parquet::arrow::ArrowWriter::try_new(out, schema, Some(props))?;
+        let mut row = 0;
+        while row < rows {
+            let mut t = ParquetColumns::default();
+            for _ in 0..BATCH.min(rows - row) {
+                row += 1;
+                let planted = self.parquet_row(&mut t);
+                truth_of(file, row, planted)
+                    .into_iter()
+                    .for_each(&mut *truth);
+            }
+            w.write(&t.finish()?)?;
+        }
         w.close()?;
-        Ok(truth)
+        Ok(())
     }
 
     fn parquet_row(&mut self, t: &mut ParquetColumns) -> Vec<(String, String)> {
@@ -278,14 +301,20 @@ impl ParquetColumns {
             (field("phone"), utf8(self.phone)),
         ]);
         let some = |v: Vec<String>| utf8(v.into_iter().map(Some).collect());
-        Ok(RecordBatch::try_from_iter(vec![
-            ("time", Arc::new(Int64Array::from(self.time)) as ArrayRef),
-            ("event", some(self.event)),
-            ("distinct_id", some(self.user)),
-            ("city", Arc::new(self.city.finish()) as ArrayRef),
-            ("properties", Arc::new(properties) as ArrayRef),
-            ("tags", Arc::new(self.tags.finish()) as ArrayRef),
-            ("order_id", some(self.order)),
+        // Nullable declared, not inferred: the schema must not depend on
+        // whether a batch happens to hold a null.
+        Ok(RecordBatch::try_from_iter_with_nullable(vec![
+            (
+                "time",
+                Arc::new(Int64Array::from(self.time)) as ArrayRef,
+                false,
+            ),
+            ("event", some(self.event), false),
+            ("distinct_id", some(self.user), false),
+            ("city", Arc::new(self.city.finish()) as ArrayRef, true),
+            ("properties", Arc::new(properties) as ArrayRef, false),
+            ("tags", Arc::new(self.tags.finish()) as ArrayRef, false),
+            ("order_id", some(self.order), false),
         ])?)
     }
 }

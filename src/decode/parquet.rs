@@ -179,20 +179,56 @@ fn encrypted_footer(file: &mut File) -> bool {
     ok && &tail == b"PARE"
 }
 
-/// Asks the reader for string columns as dictionaries (distinct values once);
-/// keeps the plain schema if the file's types do not allow it.
+/// Asks the reader for string columns as dictionaries (distinct values
+/// once) where every data page of the column is dictionary-encoded in every
+/// row group; elsewhere the reader would have to build the dictionary, which
+/// costs more than it saves. Keeps the plain schema if the file's types do
+/// not allow it.
 fn with_dictionaries(meta: ArrowReaderMetadata) -> ArrowReaderMetadata {
+    let md = meta.metadata().clone();
+    let schema = md.file_metadata().schema_descr();
+    let dict_root = |root: usize| {
+        (0..schema.num_columns())
+            .filter(|&c| schema.get_column_root_idx(c) == root)
+            .all(|c| {
+                md.row_groups()
+                    .iter()
+                    .all(|rg| all_dictionary(rg.column(c)))
+            })
+    };
     let fields: Vec<Field> = meta
         .schema()
         .fields()
         .iter()
-        .map(|f| dict_field(f))
+        .enumerate()
+        .map(|(i, f)| match dict_root(i) {
+            true => dict_field(f),
+            false => f.as_ref().clone(),
+        })
         .collect();
     let options = ArrowReaderOptions::new().with_schema(Arc::new(Schema::new_with_metadata(
         fields,
         meta.schema().metadata().clone(),
     )));
     ArrowReaderMetadata::try_new(meta.metadata().clone(), options).unwrap_or(meta)
+}
+
+/// Whether every data page of a column chunk is dictionary-encoded.
+fn all_dictionary(c: &parquet::file::metadata::ColumnChunkMetaData) -> bool {
+    use parquet::basic::{Encoding, PageType};
+    let dict = |e: Encoding| matches!(e, Encoding::PLAIN_DICTIONARY | Encoding::RLE_DICTIONARY);
+    if c.dictionary_page_offset().is_none() {
+        return false;
+    }
+    if let Some(mask) = c.page_encoding_stats_mask() {
+        return mask.encodings().all(dict);
+    }
+    c.page_encoding_stats().is_some_and(|stats| {
+        stats
+            .iter()
+            .filter(|s| s.page_type != PageType::DICTIONARY_PAGE)
+            .all(|s| dict(s.encoding))
+    })
 }
 
 fn dict_field(f: &Field) -> Field {
@@ -209,30 +245,28 @@ fn dict_field(f: &Field) -> Field {
     };
     f.clone().with_data_type(dt)
 }
-
-/// Reads row group `rg` in batches of `batch_rows` and calls `emit` with
-/// each match: (1-based row, column path, match, the cell's value).
-pub fn scan_row_group(
+/// The batches of the planned columns, in file order, each with the
+/// 0-based row of its first row. Decoding happens as the iterator is pulled
+/// (by the reading thread); batches are then scanned in parallel.
+pub fn batches(
     file: File,
     plan: &Plan,
-    rg: (usize, u64),
     batch_rows: usize,
-    ctx: &ScanCtx,
-    emit: &mut Emit,
-) -> Result<(), String> {
+) -> Result<impl Iterator<Item = Result<(u64, RecordBatch), String>> + Send, String> {
+    let groups: Vec<usize> = plan.row_groups.iter().map(|g| g.0).collect();
     let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, plan.meta.clone())
         .with_projection(plan.mask.clone())
-        .with_row_groups(vec![rg.0])
+        .with_row_groups(groups)
         .with_batch_size(batch_rows)
         .build()
-        .map_err(|e| format!("row group {}: {e}", rg.0))?;
-    let mut row = rg.1;
-    for batch in reader {
-        let batch = batch.map_err(|e| format!("row group {} near row {}: {e}", rg.0, row + 1))?;
-        scan_batch(&batch, row, ctx, emit);
+        .map_err(|e| format!("cannot read row groups: {e}"))?;
+    let mut row = 0u64;
+    Ok(reader.map(move |batch| {
+        let batch = batch.map_err(|e| format!("near row {}: {e}", row + 1))?;
+        let first = row;
         row += batch.num_rows() as u64;
-    }
-    Ok(())
+        Ok((first, batch))
+    }))
 }
 
 /// What scanning a batch needs besides the batch.
@@ -244,6 +278,8 @@ pub struct ScanCtx<'a> {
     /// Columns naming a row's user, by preference (the preset's `subject`).
     pub subject: &'a [String],
     pub scratch: std::cell::RefCell<BufScratch>,
+    /// The cell buffer (taken from a pool: no regrowth per batch).
+    pub cells: std::cell::RefCell<CellBatch>,
 }
 
 /// A leaf array of a batch: its path, the row of each element, and for map
@@ -255,33 +291,56 @@ struct Leaf {
     keys: Option<ArrayRef>,
 }
 
-fn scan_batch(batch: &RecordBatch, first_row: u64, ctx: &ScanCtx, emit: &mut Emit) {
+/// Scans one batch whose first row is `first_row` (0-based); matches go to
+/// `emit` in row order.
+pub fn scan_batch(batch: &RecordBatch, first_row: u64, ctx: &ScanCtx, emit: &mut Emit) {
     let mut leaves = Vec::new();
     for (f, col) in batch.schema().fields().iter().zip(batch.columns()) {
         flatten(col, f.name().clone(), None, &mut leaves);
     }
     let mut cols = ColumnSet::default();
-    let mut plain = CellBatch::default();
-    let mut value = Vec::new();
+    let mut plain = ctx.cells.take();
+    plain.data.clear();
+    plain.cells.clear();
+    let mut number = Vec::new();
     let mut hits = Vec::new();
     for leaf in &leaves {
         if let Some(dict) = leaf.array.as_any_dictionary_opt() {
-            scan_dictionary(leaf, dict, ctx, &mut hits);
-            continue;
+            // A dictionary with more values than the batch has rows is
+            // cheaper to scan through the rows.
+            if dict.values().len() <= dict.keys().len() {
+                scan_dictionary(leaf, dict, ctx, &mut hits);
+                continue;
+            }
         }
-        if !text_type(leaf.array.data_type())
+        // Values through their keys, resolved once for the batch.
+        let dict = leaf
+            .array
+            .as_any_dictionary_opt()
+            .map(|d| (d.normalized_keys(), d.values()));
+        let values_type = dict
+            .as_ref()
+            .map_or(leaf.array.data_type(), |d| d.1.data_type());
+        if !text_type(values_type)
             && !ctx.numbers
             && ctx.engine.field_rules(&leaf.path, ctx.preset).is_empty()
         {
             continue; // a number read along with its map or asked for by name
         }
+        let fixed = leaf.keys.is_none().then(|| cols.id(&leaf.path, ctx));
         for i in 0..leaf.array.len() {
             let Some(row) = row_of(leaf, i) else { continue };
-            if !cell_value(&leaf.array, i, &mut value) {
-                continue;
-            }
-            let column = cols.id(&element_path(leaf, i), ctx);
-            plain.push(&value, row, column);
+            let value = match &dict {
+                Some(_) if leaf.array.is_null(i) => None,
+                Some((keys, values)) => cell_bytes(values, keys[i], &mut number),
+                None => cell_bytes(&leaf.array, i, &mut number),
+            };
+            let Some(value) = value else { continue };
+            let column = match fixed {
+                Some(c) => c,
+                None => cols.id(&element_path(leaf, i), ctx),
+            };
+            plain.push(value, row, column);
         }
     }
     let columns = cols.columns();
@@ -295,6 +354,7 @@ fn scan_batch(batch: &RecordBatch, first_row: u64, ctx: &ScanCtx, emit: &mut Emi
         &mut found,
     );
     let names: Vec<Arc<str>> = columns.names.iter().map(|n| n.as_str().into()).collect();
+    hits.reserve(found.len());
     for cm in found {
         let c = plain.cells[cm.cell];
         hits.push(Pending {
@@ -304,6 +364,7 @@ fn scan_batch(batch: &RecordBatch, first_row: u64, ctx: &ScanCtx, emit: &mut Emi
             value: plain.data[c.start..c.end].to_vec(),
         });
     }
+    ctx.cells.replace(plain);
     emit_in_row_order(hits, &leaves, first_row, ctx, emit);
 }
 
@@ -548,20 +609,38 @@ fn text_type(t: &DataType) -> bool {
 /// (numeric columns are only read when asked for); false for nulls and
 /// other types.
 fn cell_value(a: &ArrayRef, i: usize, out: &mut Vec<u8>) -> bool {
+    let mut buf = Vec::new();
     out.clear();
+    match cell_bytes(a, i, &mut buf) {
+        Some(v) => {
+            out.extend_from_slice(v);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Element `i` as bytes: borrowed for text and binary, formatted into `buf`
+/// for numbers; `None` when null or of another type.
+fn cell_bytes<'a>(a: &'a ArrayRef, i: usize, buf: &'a mut Vec<u8>) -> Option<&'a [u8]> {
     if a.is_null(i) {
-        return false;
+        return None;
     }
-    match a.data_type() {
-        DataType::Utf8 => out.extend_from_slice(a.as_string::<i32>().value(i).as_bytes()),
-        DataType::LargeUtf8 => out.extend_from_slice(a.as_string::<i64>().value(i).as_bytes()),
-        DataType::Utf8View => out.extend_from_slice(a.as_string_view().value(i).as_bytes()),
-        DataType::Binary => out.extend_from_slice(a.as_binary::<i32>().value(i)),
-        DataType::LargeBinary => out.extend_from_slice(a.as_binary::<i64>().value(i)),
-        DataType::BinaryView => out.extend_from_slice(a.as_binary_view().value(i)),
-        _ => return number(a, i, out),
-    }
-    true
+    Some(match a.data_type() {
+        DataType::Utf8 => a.as_string::<i32>().value(i).as_bytes(),
+        DataType::LargeUtf8 => a.as_string::<i64>().value(i).as_bytes(),
+        DataType::Utf8View => a.as_string_view().value(i).as_bytes(),
+        DataType::Binary => a.as_binary::<i32>().value(i),
+        DataType::LargeBinary => a.as_binary::<i64>().value(i),
+        DataType::BinaryView => a.as_binary_view().value(i),
+        _ => {
+            buf.clear();
+            if !number(a, i, buf) {
+                return None;
+            }
+            buf.as_slice()
+        }
+    })
 }
 
 fn number(a: &ArrayRef, i: usize, out: &mut Vec<u8>) -> bool {
