@@ -3,13 +3,16 @@
 doing the same search (the 13 patterns of benches/rg-patterns.txt, combined
 into one RE2 alternation) over every string column of the same file, in one
 run. Reports rows/s and MB/s of uncompressed string data (the BYTE_ARRAY
-column chunks' uncompressed sizes from the footer).
+column chunks' uncompressed sizes from the footer). Two files: a dense one
+(about 1.4 findings per row: per-finding work weighs) and one with nothing
+planted but the city column (0.6 findings per row).
 
     benches/parquet_compare.py [ROWS=4000000]
 
 Needs: pip install duckdb pyarrow. The file is written by
 `leakscope-corpus --parquet-rows ROWS` (row groups of 1 Mi rows).
 """
+import json
 import os
 import subprocess
 import sys
@@ -23,18 +26,20 @@ import pyarrow.parquet as pq
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 4_000_000
 WORK = os.environ.get("WORK", "/tmp/leakscope-bench")
-FILE = os.path.join(WORK, f"parquet-{ROWS}", "events.parquet")
+FILE = None  # set per run by main()
 BIN = os.path.join(ROOT, "target", "release", "leakscope")
 PATTERNS = [l.strip() for l in open(os.path.join(ROOT, "benches", "rg-patterns.txt")) if l.strip()]
 REGEX = "|".join(f"(?:{p})" for p in PATTERNS)
 
 
-def prepare():
-    subprocess.run(["cargo", "build", "--release", "--quiet", "--bins"], cwd=ROOT, check=True)
-    if not os.path.exists(FILE):
-        out = os.path.dirname(FILE)
+def prepare(clean):
+    name = f"parquet-{'clean-' if clean else ''}{ROWS}"
+    path = os.path.join(WORK, name, "events.parquet")
+    if not os.path.exists(path):
         corpus = os.path.join(ROOT, "target", "release", "leakscope-corpus")
-        subprocess.run([corpus, "--out", out, "--parquet-rows", str(ROWS)], check=True)
+        args = [corpus, "--out", os.path.dirname(path), "--parquet-rows", str(ROWS)]
+        subprocess.run(args + (["--clean"] if clean else []), check=True)
+    return path
 
 
 def string_bytes():
@@ -58,12 +63,19 @@ def best_of(n, fn):
     return best, result
 
 
-def leakscope(threads):
+def leakscope(threads, report=False):
+    """Scans like a scheduled job; `report` also writes findings.jsonl and
+    returns the number of findings."""
     env = dict(os.environ, LEAKSCOPE_KEY="bench-key-0123456789")
-    args = [BIN, "scan", FILE, "-j", str(threads), "--format", "none", "-q", "--preset", "none"]
+    out = os.path.join(WORK, "parquet-report")
+    args = [BIN, "scan", FILE, "-j", str(threads), "-q", "--preset", "none"]
+    args += ["--out", out] if report else ["--format", "none"]
     r = subprocess.run(args, env=env, capture_output=True)
     if r.returncode not in (0, 1):
         raise SystemExit(r.stderr.decode())
+    if report:
+        with open(os.path.join(out, "summary.json")) as f:
+            return json.load(f)["findings"]
     return None
 
 
@@ -122,15 +134,23 @@ def pyarrow_count(threads):
 
 
 def main():
-    prepare()
+    global FILE
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--bins"], cwd=ROOT, check=True)
+    for clean in (False, True):
+        FILE = prepare(clean)
+        compare()
+
+
+def compare():
     rows, size = string_bytes()
     print(f"file: {FILE}: {rows} rows, {size / 1e6:.0f} MB uncompressed strings, "
           f"{os.path.getsize(FILE) / 1e6:.0f} MB on disk, {os.cpu_count()} cores")
-    print(f"{'tool':<36} {'secs':>7} {'Mrows/s':>8} {'MB/s':>7}  matches")
+    print(f"{'tool':<36} {'secs':>7} {'Mrows/s':>8} {'MB/s':>7}  findings/matches")
     times = {}
     for label, fn in [
         ("leakscope -j1 (all rules)", lambda: leakscope(1)),
         ("leakscope -j2", lambda: leakscope(2)),
+        ("leakscope -j2 + findings.jsonl", lambda: leakscope(2, report=True)),
         ("duckdb threads=1 (13 patterns)", lambda: duckdb_count(1)),
         ("duckdb threads=2", lambda: duckdb_count(2)),
         ("pyarrow+regex 1 thread", lambda: pyarrow_count(1)),

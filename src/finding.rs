@@ -7,8 +7,10 @@
 //! without the key.
 
 use crate::rules::{Normalize, Preview};
+use compact_str::{format_compact, CompactString};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Where a finding is. `record` is 1-based (line for text and NDJSON) and
@@ -19,7 +21,7 @@ pub struct Location {
     pub path: Arc<str>,
     pub record: Option<u64>,
     /// JSON path (`$.properties.$email`) for NDJSON, else `None`.
-    pub field: Option<String>,
+    pub field: Option<Arc<str>>,
     /// Byte span of the value inside the decoded record.
     pub start: u64,
     pub end: u64,
@@ -31,7 +33,7 @@ pub struct Finding {
     pub rule: u32,
     pub location: Location,
     /// Masked value, safe to show.
-    pub preview: String,
+    pub preview: CompactString,
     /// HMAC-SHA256 of the normalised value under the run's key.
     pub fingerprint: [u8; 32],
     /// The raw value, only with `--reveal`.
@@ -103,19 +105,20 @@ pub fn percent_decode(v: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A masked rendering of the value that identifies its kind, not its content.
-pub fn preview(kind: Preview, v: &[u8]) -> String {
+/// A masked rendering of the value that identifies its kind, not its
+/// content. Short enough to live inline (no allocation per finding).
+pub fn preview(kind: Preview, v: &[u8]) -> CompactString {
     let s = String::from_utf8_lossy(v);
     match kind {
         Preview::Email => {
             let decoded = if memchr::memmem::find(v, b"%40").is_some() {
-                String::from_utf8_lossy(&percent_decode(v)).into_owned()
+                Cow::Owned(String::from_utf8_lossy(&percent_decode(v)).into_owned())
             } else {
-                s.into_owned()
+                s
             };
             match decoded.rsplit_once('@') {
                 Some((local, domain)) => {
-                    format!("{}***@{domain}", take(local, local.chars().count() / 2))
+                    format_compact!("{}***@{domain}", take(local, local.chars().count() / 2))
                 }
                 None => prefix(&decoded),
             }
@@ -123,18 +126,20 @@ pub fn preview(kind: Preview, v: &[u8]) -> String {
         Preview::Last4 => {
             let alnum = s.bytes().filter(u8::is_ascii_alphanumeric).count();
             let keep = if alnum >= 10 { 4 } else { 2.min(alnum / 3) };
-            let tail: String = s
+            let tail: Vec<char> = s
                 .chars()
                 .rev()
                 .filter(char::is_ascii_alphanumeric)
                 .take(keep)
                 .collect();
-            format!("****{}", tail.chars().rev().collect::<String>())
+            let mut out = CompactString::const_new("****");
+            out.extend(tail.iter().rev());
+            out
         }
         Preview::Ip => {
             let sep = if s.contains(':') { ':' } else { '.' };
             let cut = s.match_indices(sep).nth(1).map_or(s.len(), |(i, _)| i);
-            format!("{}{sep}***", &s[..cut])
+            format_compact!("{}{sep}***", &s[..cut])
         }
         Preview::Prefix => prefix(&s),
     }
@@ -147,10 +152,10 @@ fn take(s: &str, n: usize) -> &str {
 }
 
 /// At most a sixth of the value (never more than 8 characters), then `***`.
-fn prefix(s: &str) -> String {
+fn prefix(s: &str) -> CompactString {
     let keep = (s.chars().count() / 6).min(8);
     let end = s.char_indices().nth(keep).map_or(s.len(), |(i, _)| i);
-    format!("{}***", &s[..end])
+    format_compact!("{}***", &s[..end])
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use crate::decompress::{self, OpenError};
 use crate::engine::Engine;
 use crate::finding::{normalize, preview, Finding, Fingerprinter, Location};
 use crate::guard::{guarded, guarded_iter};
-use crate::rules::Preset;
+use crate::rules::{Normalize, Preset};
 use crate::source::{Input, InputKind};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -519,7 +519,7 @@ impl<'e> Scanner<'e> {
                 let loc = Location {
                     path: file.path.clone(),
                     record: Some(hit.record),
-                    field: Some(hit.field.to_string()),
+                    field: Some(hit.field.clone()),
                     start: hit.m.start as u64,
                     end: hit.m.end as u64,
                 };
@@ -676,6 +676,7 @@ impl<'e> Scanner<'e> {
         found.sort_by_key(|cm| (cm.cell, cm.m.start, cm.m.rule));
         let rows: HashSet<u64> = found.iter().map(|cm| batch.cells[cm.cell].record).collect();
         let subjects = self.table_subjects(batch, cols, file.preset, &rows);
+        let names: Vec<Arc<str>> = cols.names.iter().map(|n| n.as_str().into()).collect();
         let findings = found
             .iter()
             .map(|cm| {
@@ -684,7 +685,7 @@ impl<'e> Scanner<'e> {
                 let loc = Location {
                     path: file.path.clone(),
                     record: Some(cell.record),
-                    field: cols.names.get(cell.column as usize).cloned(),
+                    field: names.get(cell.column as usize).cloned(),
                     start: cm.m.start as u64,
                     end: cm.m.end as u64,
                 };
@@ -784,7 +785,7 @@ impl<'e> Scanner<'e> {
                 let loc = Location {
                     path: file.path.clone(),
                     record: Some(place.record),
-                    field: Some(place.path),
+                    field: Some(place.path.into()),
                     start: chunk.stream_offset + m.start as u64,
                     end: chunk.stream_offset + m.end as u64,
                 };
@@ -851,7 +852,7 @@ impl<'e> Scanner<'e> {
                 let loc = Location {
                     path: path.clone(),
                     record: Some(line),
-                    field,
+                    field: field.map(Into::into),
                     start: (m.start - lo) as u64 + shift,
                     end: (m.end - lo) as u64 + shift,
                 };
@@ -909,7 +910,11 @@ impl<'e> Scanner<'e> {
             rule: m.rule,
             location,
             preview: preview(rule.preview, value),
-            fingerprint: self.fp.fingerprint(&normalize(rule.normalize, value)),
+            fingerprint: match rule.normalize {
+                Normalize::None => self.fp.fingerprint(value),
+                kind => self.fp.fingerprint(&normalize(kind, value)),
+            },
+
             value: self
                 .cfg
                 .reveal

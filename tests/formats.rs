@@ -26,7 +26,7 @@ fn found(engine: &Engine, sink: &Collect) -> Vec<(String, u64, String, String, S
             (
                 path,
                 f.location.record.unwrap_or(0),
-                f.location.field.clone().unwrap_or_default(),
+                f.location.field.as_deref().unwrap_or_default().to_string(),
                 engine.rules()[f.rule as usize].rule.id.clone(),
                 f.value.clone().unwrap_or_default(),
             )

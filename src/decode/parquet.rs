@@ -35,7 +35,7 @@ pub struct Hit<'a> {
     /// 1-based row of the file.
     pub record: u64,
     /// Column path (`context.referrer`, `tags[]`).
-    pub field: &'a str,
+    pub field: &'a Arc<str>,
     pub m: &'a Match,
     /// The cell's value (the match's offsets point into it).
     pub value: &'a [u8],

@@ -45,10 +45,9 @@ pub struct RuleMeta {
 /// Running totals; turned into [`SummaryJson`] at the end.
 #[derive(Default)]
 pub struct Tally {
-    /// Indexed by rule: findings and distinct fingerprints.
-    per_rule: Vec<(u64, FingerprintSet)>,
-    /// Per kind: findings, distinct values, distinct subjects (users).
-    per_kind: BTreeMap<String, (u64, FingerprintSet, FingerprintSet)>,
+    /// Indexed by rule: findings, distinct fingerprints and distinct
+    /// subjects (users); kinds and categories are unions of these.
+    per_rule: Vec<(u64, FingerprintSet, FingerprintSet)>,
     per_file: BTreeMap<String, u64>,
     per_field: BTreeMap<String, u64>,
     per_cell: BTreeMap<(String, String, String), u64>,
@@ -61,11 +60,11 @@ impl Tally {
     /// fingerprint sets, so one value found by two rules counts once.
     fn by_category(&self, rules: &[RuleMeta]) -> BTreeMap<&'static str, CategoryCount> {
         let mut sets: BTreeMap<&'static str, (u64, FingerprintSet)> = BTreeMap::new();
-        for (r, (n, set)) in self
+        for (r, (n, set, _)) in self
             .per_rule
             .iter()
             .enumerate()
-            .filter(|(_, (n, _))| *n > 0)
+            .filter(|(_, (n, _, _))| *n > 0)
         {
             let c = sets.entry(rules[r].category).or_default();
             c.0 += n;
@@ -84,6 +83,37 @@ impl Tally {
             .collect()
     }
 
+    /// Findings, distinct values and distinct users per kind: unions of the
+    /// sets of the rules of that kind.
+    fn by_kind(&self, rules: &[RuleMeta]) -> BTreeMap<String, KindCount> {
+        let mut kinds: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (r, (n, _, _)) in self.per_rule.iter().enumerate() {
+            if *n > 0 {
+                kinds.entry(rules[r].kind.as_str()).or_default().push(r);
+            }
+        }
+        let union = |sets: Vec<&FingerprintSet>| match sets.as_slice() {
+            [one] => one.len() as u64,
+            _ => {
+                let mut all = FingerprintSet::default();
+                sets.iter().for_each(|s| all.extend(s.iter().copied()));
+                all.len() as u64
+            }
+        };
+        kinds
+            .into_iter()
+            .map(|(kind, rs)| {
+                let users = union(rs.iter().map(|&r| &self.per_rule[r].2).collect());
+                let c = KindCount {
+                    findings: rs.iter().map(|&r| self.per_rule[r].0).sum(),
+                    distinct: union(rs.iter().map(|&r| &self.per_rule[r].1).collect()),
+                    users: (users > 0).then_some(users),
+                };
+                (kind.to_string(), c)
+            })
+            .collect()
+    }
+
     /// Counts a batch of findings (one input's, in order).
     pub fn add(&mut self, rules: &[RuleMeta], batch: &[Finding]) {
         // Group the batch first so string keys are built once per group.
@@ -93,19 +123,12 @@ impl Tally {
         }
         for f in batch {
             let short = u64::from_le_bytes(f.fingerprint[..8].try_into().unwrap());
-            let kind = &rules[f.rule as usize].kind;
-            if !self.per_kind.contains_key(kind) {
-                self.per_kind.insert(kind.clone(), Default::default());
-            }
-            let k = self.per_kind.get_mut(kind).unwrap();
-            k.0 += 1;
-            k.1.insert(short);
-            if let Some(s) = f.subject {
-                k.2.insert(u64::from_le_bytes(s[..8].try_into().unwrap()));
-            }
             let r = &mut self.per_rule[f.rule as usize];
             r.0 += 1;
             r.1.insert(short);
+            if let Some(s) = f.subject {
+                r.2.insert(u64::from_le_bytes(s[..8].try_into().unwrap()));
+            }
             *cells
                 .entry((f.rule, &f.location.path, f.location.field.as_deref()))
                 .or_default() += 1;
@@ -241,8 +264,8 @@ impl SummaryJson {
                 .per_rule
                 .iter()
                 .enumerate()
-                .filter(|(_, (n, _))| *n > 0)
-                .map(|(r, (n, set))| {
+                .filter(|(_, (n, _, _))| *n > 0)
+                .map(|(r, (n, set, _))| {
                     let m = &rules[r];
                     let rc = RuleCount {
                         category: m.category,
@@ -254,18 +277,7 @@ impl SummaryJson {
                 })
                 .collect(),
             by_category: t.by_category(rules),
-            by_kind: t
-                .per_kind
-                .iter()
-                .map(|(k, (n, values, users))| {
-                    let c = KindCount {
-                        findings: *n,
-                        distinct: values.len() as u64,
-                        users: (!users.is_empty()).then_some(users.len() as u64),
-                    };
-                    (k.clone(), c)
-                })
-                .collect(),
+            by_kind: t.by_kind(rules),
             by_file: t.per_file.clone(),
             by_field: t.per_field.clone(),
             counts: t
