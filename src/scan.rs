@@ -141,10 +141,29 @@ const SNIFF_BYTES: usize = 8192;
 pub trait Sink: Sync {
     /// Findings of one input, in stream order within that input.
     fn findings(&self, batch: Vec<Finding>);
+    /// Renders a batch for output on the worker that found it, so output
+    /// formatting runs in parallel; `renumber` says record numbers are still
+    /// chunk-local (they are patched when the batch is handed over).
+    fn render(&self, _batch: &[Finding], _renumber: bool) -> Option<Rendered> {
+        None
+    }
+    /// [`Sink::findings`] with what [`Sink::render`] made for the batch.
+    fn findings_rendered(&self, batch: Vec<Finding>, _rendered: Option<Rendered>) {
+        self.findings(batch)
+    }
     /// One input is finished (or failed, or was skipped).
     fn file_done(&self, outcome: FileOutcome);
     /// `n` more input bytes were read from disk (for progress).
     fn progress(&self, _n: u64) {}
+}
+
+/// Output lines rendered by [`Sink::render`]: `bytes`, and per finding the
+/// end of its line and, when its record number must be patched, where the
+/// digits are.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub bytes: Vec<u8>,
+    pub lines: Vec<(usize, Option<(usize, usize)>)>,
 }
 
 /// Scans inputs with one engine and one fingerprint key.
@@ -162,6 +181,8 @@ pub struct Scanner<'e> {
 /// What one chunk task produced. Line-based findings carry their 0-based
 /// line *within the chunk* in `record` until [`Reorder`] numbers them.
 struct ChunkResult {
+    /// The findings as the sink renders them (made on the worker).
+    rendered: Option<Rendered>,
     index: usize,
     newlines: u64,
     /// Records are final (tables, documents), not chunk-local lines.
@@ -194,7 +215,7 @@ impl Reorder {
             }
             self.findings += batch.len() as u64;
             if !batch.is_empty() {
-                sink.findings(batch);
+                sink.findings_rendered(batch, r.rendered);
             }
             self.line_base += r.newlines;
             if self.error.is_none() {
@@ -516,6 +537,7 @@ impl<'e> Scanner<'e> {
         let mut findings = Vec::new();
         let result = guarded("scanning a Parquet batch", || {
             parquet::scan_batch(batch, row, &ctx, &mut |hit| {
+                findings.reserve(hit.batch_hits.saturating_sub(findings.len()));
                 let loc = Location {
                     path: file.path.clone(),
                     record: Some(hit.record),
@@ -531,6 +553,7 @@ impl<'e> Scanner<'e> {
         self.scratch.lock().unwrap().push(ctx.scratch.into_inner());
         self.cell_pool.lock().unwrap().push(ctx.cells.into_inner());
         ChunkResult {
+            rendered: None,
             index,
             newlines: 0,
             numbered: true,
@@ -562,7 +585,8 @@ impl<'e> Scanner<'e> {
                 self.wait_for_slot();
                 let (reorder, work) = (&reorder, &work);
                 s.spawn_fifo(move |_| {
-                    let result = work(job);
+                    let mut result = work(job);
+                    result.rendered = sink.render(&result.findings, !result.numbered);
                     reorder.lock().unwrap().push(result, sink);
                     self.in_flight.fetch_sub(1, Ordering::AcqRel);
                 });
@@ -695,6 +719,7 @@ impl<'e> Scanner<'e> {
             })
             .collect();
         ChunkResult {
+            rendered: None,
             index: batch.index,
             newlines: 0,
             numbered: true,
@@ -758,6 +783,7 @@ impl<'e> Scanner<'e> {
         let index = chunk.index;
         self.buffers.put(chunk.data);
         ChunkResult {
+            rendered: None,
             index,
             newlines,
             numbered: file.format != Format::Ndjson && file.format != Format::Text,

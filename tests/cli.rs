@@ -396,3 +396,50 @@ fn text_that_is_not_utf8_is_still_scanned() {
     assert!(rules.contains(&("pii.email", 2)), "{rules:?}");
     assert_eq!(summary(&out)["files"]["binary_strings"], 0);
 }
+
+/// findings.jsonl is rendered on the worker threads with chunk-local line
+/// numbers patched on hand-over: every planted value must appear with its
+/// true line, across many small chunks and two threads.
+#[test]
+fn findings_jsonl_lines_are_exact_across_chunks() {
+    use leakscope::corpus::{evaluate, Found};
+    let dir = tempfile::tempdir().unwrap();
+    let mut g = Generator::new(7);
+    let mut events = Vec::new();
+    let mut truth = g.ndjson("events.ndjson", &mut events, 2_000_000, 1);
+    let mut log = Vec::new();
+    truth.extend(g.log("app.log", &mut log, 500_000, 1));
+    std::fs::write(dir.path().join("events.ndjson"), &events).unwrap();
+    std::fs::write(dir.path().join("app.log"), &log).unwrap();
+    let out = dir.path().join("report");
+    let args = [
+        "scan",
+        p(dir.path()),
+        "--out",
+        p(&out),
+        "--reveal",
+        "-q",
+        "-j",
+        "2",
+    ];
+    let o = run(&[&args[..], &["--chunk-size", "65536", "--preset", "none"]].concat());
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let found: Vec<Found> = findings(&out)
+        .iter()
+        .filter(|f| !f["path"].as_str().unwrap().contains("report"))
+        .map(|f| Found {
+            path: f["path"].as_str().unwrap().to_string(),
+            line: f["record"].as_u64(),
+            rule: f["rule"].as_str().unwrap().to_string(),
+            value: f["value"].as_str().unwrap().to_string(),
+        })
+        .collect();
+    for (rule, s) in evaluate(&truth, &found) {
+        assert_eq!(s.true_pos, s.planted, "{rule}: {:?}", s.examples);
+    }
+}

@@ -41,6 +41,8 @@ pub struct Hit<'a> {
     pub value: &'a [u8],
     /// The value of the row's subject column (`user_id`), if any.
     pub subject: Option<&'a [u8]>,
+    /// How many hits the batch has (to size the receiver's buffer once).
+    pub batch_hits: usize,
 }
 
 /// Receives each match, in row order within a batch.
@@ -390,6 +392,7 @@ fn emit_in_row_order(
             m: &h.m,
             value: &h.value,
             subject: has_user.then_some(user.as_slice()),
+            batch_hits: hits.len(),
         });
     }
 }

@@ -10,7 +10,7 @@ pub mod human;
 pub mod summary;
 
 use crate::finding::Finding;
-use crate::scan::{FileOutcome, Sink, Status};
+use crate::scan::{FileOutcome, Rendered, Sink, Status};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -189,7 +189,56 @@ impl Report {
     }
 }
 
+/// Where the digits of `"record":N` are in one rendered line.
+fn record_digits(line: &[u8]) -> Option<(usize, usize)> {
+    const KEY: &[u8] = b"\"record\":";
+    let start = memchr::memmem::find(line, KEY)? + KEY.len();
+    let len = line[start..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    (len > 0).then_some((start, start + len))
+}
+
 impl Sink for Report {
+    fn render(&self, batch: &[Finding], renumber: bool) -> Option<Rendered> {
+        self.jsonl.as_ref()?;
+        let mut r = Rendered::default();
+        for f in batch {
+            let start = r.bytes.len();
+            let meta = &self.rules[f.rule as usize];
+            serde_json::to_writer(&mut r.bytes, &FindingJson::new(f, meta)).ok()?;
+            let digits = match renumber {
+                true => record_digits(&r.bytes[start..]).map(|(a, b)| (start + a, start + b)),
+                false => None,
+            };
+            r.bytes.push(b'\n');
+            r.lines.push((r.bytes.len(), digits));
+        }
+        Some(r)
+    }
+
+    fn findings_rendered(&self, batch: Vec<Finding>, rendered: Option<Rendered>) {
+        let (Some(f), Some(r)) = (&self.jsonl, rendered) else {
+            return self.findings(batch);
+        };
+        {
+            let mut f = f.lock().unwrap();
+            let mut pos = 0;
+            for (finding, &(end, digits)) in batch.iter().zip(&r.lines) {
+                if let (Some((a, b)), Some(record)) = (digits, finding.location.record) {
+                    let _ = f.w.write_all(&r.bytes[pos..a]);
+                    let _ = write!(f.w, "{record}");
+                    pos = b;
+                }
+                let _ = f.w.write_all(&r.bytes[pos..end]);
+                pos = end;
+            }
+        }
+        self.print_stdout(&batch);
+        self.tally.lock().unwrap().add(&self.rules, &batch);
+    }
+
     fn findings(&self, batch: Vec<Finding>) {
         if let Some(f) = &self.jsonl {
             let mut f = f.lock().unwrap();
