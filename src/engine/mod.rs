@@ -76,18 +76,19 @@ impl Scratch {
     }
 }
 
-/// All rules compiled, with the prefilter over their keywords.
+/// All rules compiled, with the prefilters over their keywords.
 pub struct Engine {
     rules: Vec<CompiledRule>,
-    prefilter: Prefilter,
+    /// One prefilter for the rules of no preset, then one per vendor
+    /// preset: data of no vendor (or another vendor) never pays for a
+    /// preset's keywords.
+    prefilters: Vec<(Option<String>, Prefilter)>,
     /// Keyword-less rules on digit clusters, with the shape each needs.
     digit_rules: Vec<(u32, Shape)>,
     /// Drops digit clusters no digit rule can use.
     gate: trigger::Gate,
     /// Keyword-less rules on hex/colon runs.
     hexcolon_rules: Vec<u32>,
-    /// Some rule belongs to a vendor preset.
-    has_presets: bool,
     pool: Mutex<Vec<Scratch>>,
 }
 
@@ -193,12 +194,24 @@ impl Engine {
     /// Compiles every rule; fails on the first rule that does not compile.
     pub fn new(rules: &[Rule]) -> Result<Self> {
         let compiled = rules.iter().map(compile_rule).collect::<Result<Vec<_>>>()?;
-        let keywords: Vec<(u32, Vec<String>)> = compiled
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.rule.keywords.is_empty())
-            .map(|(i, c)| (i as u32, c.rule.keywords.clone()))
-            .collect();
+        let mut presets: Vec<Option<String>> = vec![None];
+        for c in &compiled {
+            if c.rule.preset.is_some() && !presets.contains(&c.rule.preset) {
+                presets.push(c.rule.preset.clone());
+            }
+        }
+        let prefilters = presets
+            .into_iter()
+            .map(|p| {
+                let keywords: Vec<(u32, Vec<String>)> = compiled
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| !c.rule.keywords.is_empty() && c.rule.preset == p)
+                    .map(|(i, c)| (i as u32, c.rule.keywords.clone()))
+                    .collect();
+                Ok((p, Prefilter::new(&keywords)?))
+            })
+            .collect::<Result<Vec<_>>>()?;
         let by_trigger = |t: Trigger| {
             compiled
                 .iter()
@@ -209,13 +222,12 @@ impl Engine {
             .filter_map(|(i, c)| c.rule.shape.as_ref().map(|s| (i as u32, shape_of(s))))
             .collect();
         Ok(Engine {
-            prefilter: Prefilter::new(&keywords)?,
+            prefilters,
             gate: trigger::Gate::new(digit_rules.iter().map(|(_, s)| s)),
             digit_rules,
             hexcolon_rules: by_trigger(Trigger::Hexcolon)
                 .map(|(i, _)| i as u32)
                 .collect(),
-            has_presets: compiled.iter().any(|c| c.rule.preset.is_some()),
             rules: compiled,
             pool: Mutex::new(Vec::new()),
         })
@@ -270,9 +282,9 @@ impl Engine {
         !value.is_empty() && re.is_match(value) && cr.validators.iter().all(|v| v.check(&ctx))
     }
 
-    /// The keyword prefilter (for linting).
-    pub fn prefilter(&self) -> &Prefilter {
-        &self.prefilter
+    /// The keyword prefilters, of no preset and of each preset (for linting).
+    pub fn prefilters(&self) -> impl Iterator<Item = &Prefilter> {
+        self.prefilters.iter().map(|(_, p)| p)
     }
 
     /// Takes a scratch space from the pool (or makes one).
@@ -298,12 +310,14 @@ impl Engine {
     /// Appends every validated hit in `hay` to `out` (unordered).
     pub fn scan(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Hit>) {
         scratch.candidates.clear();
-        self.prefilter.candidates(hay, &mut scratch.candidates);
-        if let (true, Some(preset)) = (self.has_presets, &scratch.preset) {
-            let preset = preset.as_deref();
-            scratch
-                .candidates
-                .retain(|c| self.rule_active(c.rule, preset));
+        for (p, prefilter) in &self.prefilters {
+            let active = match (p, &scratch.preset) {
+                (None, _) | (_, None) => true,
+                (Some(p), Some(now)) => now.as_deref() == Some(p.as_str()),
+            };
+            if active {
+                prefilter.candidates(hay, &mut scratch.candidates);
+            }
         }
         let mut windows = std::mem::take(&mut scratch.windows);
         let mut touched = std::mem::take(&mut scratch.touched);

@@ -141,7 +141,7 @@ fn sample_export() -> Vec<u8> {
 }
 
 fn hit_rate_problems(engine: &Engine, sample: &[u8], out: &mut Vec<Problem>) {
-    for (lit, rules) in engine.prefilter().literals() {
+    for (lit, rules) in engine.prefilters().flat_map(|p| p.literals()) {
         let hits = memchr::memmem::find_iter(sample, lit).count();
         if hits > MAX_HITS_PER_MIB {
             for &r in rules {
