@@ -6,6 +6,7 @@ use crate::finding::Finding;
 use crate::scan::{FileOutcome, Status};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -40,6 +41,30 @@ pub struct RuleMeta {
     pub severity: &'static str,
     /// The data category (`pii.location`), shared by rules.
     pub kind: String,
+}
+
+/// A field as counted in the summary: array indexes become `[*]`
+/// (`$[1834].properties.$email` → `$[*].properties.$email`), so a JSON
+/// document counts per field, not per element.
+pub fn field_key(field: &str) -> Cow<'_, str> {
+    let b = field.as_bytes();
+    let indexed = b.windows(2).any(|w| w[0] == b'[' && w[1].is_ascii_digit());
+    if !indexed {
+        return Cow::Borrowed(field);
+    }
+    let mut out = String::with_capacity(field.len());
+    let mut rest = field;
+    while let Some(i) = rest.find('[') {
+        out.push_str(&rest[..=i]);
+        rest = &rest[i + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && rest[digits..].starts_with(']') {
+            out.push('*');
+            rest = &rest[digits..];
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 /// Running totals; turned into [`SummaryJson`] at the end.
@@ -117,7 +142,7 @@ impl Tally {
     /// Counts a batch of findings (one input's, in order).
     pub fn add(&mut self, rules: &[RuleMeta], batch: &[Finding]) {
         // Group the batch first so string keys are built once per group.
-        let mut cells: FxHashMap<(u32, &str, Option<&str>), u64> = FxHashMap::default();
+        let mut cells: FxHashMap<(u32, &str, Option<Cow<str>>), u64> = FxHashMap::default();
         if self.per_rule.len() < rules.len() {
             self.per_rule.resize_with(rules.len(), Default::default);
         }
@@ -129,19 +154,18 @@ impl Tally {
             if let Some(s) = f.subject {
                 r.2.insert(u64::from_le_bytes(s[..8].try_into().unwrap()));
             }
-            *cells
-                .entry((f.rule, &f.location.path, f.location.field.as_deref()))
-                .or_default() += 1;
+            let field = f.location.field.as_deref().map(field_key);
+            *cells.entry((f.rule, &f.location.path, field)).or_default() += 1;
         }
         for ((rule, path, field), n) in cells {
             *self.per_file.entry(path.to_string()).or_default() += n;
-            if let Some(field) = field {
+            if let Some(field) = &field {
                 *self.per_field.entry(field.to_string()).or_default() += n;
             }
             let key = (
                 rules[rule as usize].id.clone(),
                 path.to_string(),
-                field.unwrap_or_default().to_string(),
+                field.unwrap_or_default().into_owned(),
             );
             *self.per_cell.entry(key).or_default() += n;
             self.total += n;
@@ -320,5 +344,22 @@ fn file_entry(o: &FileOutcome, counts: &mut FileCounts) -> FileEntry {
         reason,
         warnings: o.warnings.clone(),
         preset: o.preset.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_count_without_array_indexes() {
+        assert_eq!(
+            field_key("$[1834].properties.$email"),
+            "$[*].properties.$email"
+        );
+        assert_eq!(field_key("$.items[3].tags[12]"), "$.items[*].tags[*]");
+        assert!(matches!(field_key("$.properties.$email"), Cow::Borrowed(_)));
+        assert_eq!(field_key("tags[]"), "tags[]");
+        assert_eq!(field_key("props.a[b]"), "props.a[b]");
     }
 }
