@@ -111,9 +111,19 @@ fn read(name: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The examples of one secrets file. A negative whose exact text the same
+/// file lists as a positive (a sibling kind's example: the upstream rules
+/// are per format version) says nothing about false positives and is left
+/// out.
 fn secret_examples(name: &str) -> Vec<Example> {
-    read(name)
-        .into_iter()
+    let rows = read(name);
+    let positives: BTreeSet<&str> = rows
+        .iter()
+        .filter(|v| v["should_flag"] == true)
+        .filter_map(|v| v["text"].as_str())
+        .collect();
+    rows.iter()
+        .filter(|v| v["should_flag"] == true || !positives.contains(v["text"].as_str().unwrap()))
         .map(|v| {
             let kind = v["name"].as_str().unwrap_or_default().to_string();
             let lower = kind.to_lowercase();
@@ -262,7 +272,7 @@ fn labelled_examples_recall_and_false_positives() {
     assert!(kf.recall() >= 0.70, "kingfisher recall {:.3}", kf.recall());
     assert!(pii.recall() >= 0.80, "presidio recall {:.3}", pii.recall());
     assert!(
-        np.fp_rate() <= 0.08 && kf.fp_rate() <= 0.05,
+        np.fp_rate() <= 0.02 && kf.fp_rate() <= 0.02,
         "secret negatives flagged: {:.3} / {:.3}",
         np.fp_rate(),
         kf.fp_rate()
