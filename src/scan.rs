@@ -804,6 +804,20 @@ impl<'e> Scanner<'e> {
         let offsets: Vec<usize> = matches.iter().map(|m| m.start).collect();
         let fields = self.subject_fields(file.preset);
         let places = jsondoc::locate(&mut tracker, &chunk.data, &offsets, !fields.is_empty());
+        // The user of an element, looked up once per element (an element
+        // often holds several findings).
+        let mut last: Option<(usize, Option<[u8; 32]>)> = None;
+        let mut user_of = |r: std::ops::Range<usize>| match last {
+            Some((start, user)) if start == r.start => user,
+            _ => {
+                let v = fields
+                    .iter()
+                    .find_map(|k| json_value_of(&chunk.data[r.clone()], k));
+                let user = v.map(|v| self.fp.fingerprint(v));
+                last = Some((r.start, user));
+                user
+            }
+        };
         matches
             .iter()
             .zip(places)
@@ -816,12 +830,7 @@ impl<'e> Scanner<'e> {
                     end: chunk.stream_offset + m.end as u64,
                 };
                 let mut f = self.finding(m, &chunk.data, loc);
-                f.subject = place.element.and_then(|r| {
-                    let v = fields
-                        .iter()
-                        .find_map(|k| json_value_of(&chunk.data[r.clone()], k))?;
-                    Some(self.fp.fingerprint(v))
-                });
+                f.subject = place.element.and_then(&mut user_of);
                 f
             })
             .collect()
