@@ -450,7 +450,8 @@ impl<'e> Scanner<'e> {
         }
     }
 
-    /// Parquet: the footer read once, row groups scanned in parallel.
+    /// Parquet: the footer read once, batches decoded in order and scanned
+    /// in parallel.
     fn scan_parquet(
         &self,
         mut reader: Box<dyn BufRead + Send + '_>,

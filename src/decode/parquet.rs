@@ -1,15 +1,18 @@
 //! Parquet: string and binary columns (nested ones too) read with the arrow
-//! reader, one row group per task, scanned as table cells.
+//! reader in batches, decoded in file order by the reading thread and
+//! scanned as table cells in parallel (so a file of one row group still uses
+//! every thread).
 //!
 //! * Only the leaf columns that can hold text are read (BYTE_ARRAY), plus
 //!   numeric ones with `--scan-numbers` (cards and phones stored as
 //!   integers) or when their name selects a field rule (`location_lat`).
-//! * String columns are read as dictionary arrays where the file is
-//!   dictionary-encoded, so each distinct value is scanned once and its hits
-//!   are mapped back to every row that uses it.
+//! * String columns are read as dictionary arrays where every data page is
+//!   dictionary-encoded, so each distinct value is scanned once per batch and
+//!   its hits are mapped back to every row that uses it.
 //! * Nested columns are flattened to paths: `context.referrer` (struct),
 //!   `tags[]` (list), `properties.$city` (map value under its key).
-//! * Memory is bounded by a batch of one row group, not by the file.
+//! * Memory is bounded by the batches in flight, not by the file or a row
+//!   group.
 //! * Encrypted files are reported as unreadable; decoder panics on corrupt
 //!   files become per-file errors ([`crate::guard`]).
 
@@ -60,8 +63,6 @@ struct Pending {
 pub struct Plan {
     meta: ArrowReaderMetadata,
     mask: ProjectionMask,
-    /// (row group index, its first row, 0-based).
-    pub row_groups: Vec<(usize, u64)>,
     pub rows: u64,
     /// Uncompressed bytes of the columns read.
     pub bytes: u64,
@@ -143,20 +144,17 @@ fn plan(
         .filter(|&i| wanted[i] || map_roots.contains(&schema.get_column_root_idx(i)))
         .collect();
     let md = meta.metadata();
-    let mut first = 0u64;
-    let mut row_groups = Vec::new();
+    let mut rows = 0u64;
     let mut bytes = 0u64;
-    for (i, rg) in md.row_groups().iter().enumerate() {
-        row_groups.push((i, first));
-        first += rg.num_rows().max(0) as u64;
+    for rg in md.row_groups() {
+        rows += rg.num_rows().max(0) as u64;
         for &l in &leaves {
             bytes += rg.column(l).uncompressed_size().max(0) as u64;
         }
     }
     Plan {
         mask: ProjectionMask::leaves(&schema, leaves),
-        row_groups,
-        rows: first,
+        rows,
         bytes,
         meta,
     }
@@ -255,10 +253,8 @@ pub fn batches(
     plan: &Plan,
     batch_rows: usize,
 ) -> Result<impl Iterator<Item = Result<(u64, RecordBatch), String>> + Send, String> {
-    let groups: Vec<usize> = plan.row_groups.iter().map(|g| g.0).collect();
     let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, plan.meta.clone())
         .with_projection(plan.mask.clone())
-        .with_row_groups(groups)
         .with_batch_size(batch_rows)
         .build()
         .map_err(|e| format!("cannot read row groups: {e}"))?;
