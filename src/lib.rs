@@ -15,6 +15,7 @@ pub mod engine;
 pub mod finding;
 pub mod guard;
 pub mod key;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod scan;

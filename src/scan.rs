@@ -21,11 +21,15 @@ use crate::decompress::{self, OpenError};
 use crate::engine::Engine;
 use crate::finding::{normalize, preview, Finding, Fingerprinter, Location};
 use crate::guard::{guarded, guarded_iter};
+use crate::redact::edit::{self as redit, Edit, Output};
+use crate::redact::output::{Encoder, OutFile, OutputTree};
+use crate::redact::zip::ZipCopy;
+use crate::redact::{csv::CellChange, Mode, Replacer, StreamKind};
 use crate::rules::{Normalize, Preset};
 use crate::source::{Input, InputKind};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead, Read, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -103,6 +107,10 @@ pub struct FileOutcome {
     pub warnings: Vec<String>,
     /// The vendor preset applied (forced or recognised).
     pub preset: Option<String>,
+    /// Values replaced in the redacted copy, when one was written.
+    pub replaced: Option<u64>,
+    /// Archive members left out of the redacted copy (not scannable).
+    pub left_out: u64,
 }
 
 impl FileOutcome {
@@ -118,6 +126,8 @@ impl FileOutcome {
             findings: 0,
             warnings: Vec::new(),
             preset: None,
+            replaced: None,
+            left_out: 0,
         }
     }
 }
@@ -129,6 +139,8 @@ struct FileCtx<'a> {
     format: Format,
     /// The vendor preset in force for this input.
     preset: Option<&'a str>,
+    /// Jobs also produce the redacted bytes.
+    redact: bool,
 }
 
 /// Rows per Parquet record batch (memory per batch, within a row group).
@@ -166,6 +178,14 @@ pub struct Rendered {
     pub lines: Vec<(usize, Option<(usize, usize)>)>,
 }
 
+/// Redacted copies: what replaces values, where copies go, and whether
+/// unchanged files are hard-linked instead of copied.
+pub struct Redaction {
+    pub replacer: Replacer,
+    pub tree: OutputTree,
+    pub link_unchanged: bool,
+}
+
 /// Scans inputs with one engine and one fingerprint key.
 pub struct Scanner<'e> {
     engine: &'e Engine,
@@ -176,6 +196,7 @@ pub struct Scanner<'e> {
     buffers: Arc<BufferPool>,
     /// Cell buffers of Parquet batches, reused.
     cell_pool: Mutex<Vec<CellBatch>>,
+    redaction: Option<Redaction>,
 }
 
 /// What one chunk task produced. Line-based findings carry their 0-based
@@ -190,6 +211,8 @@ struct ChunkResult {
     findings: Vec<Finding>,
     /// The job failed after producing `findings`.
     error: Option<String>,
+    /// The job's piece of the redacted copy.
+    output: Option<Output>,
 }
 
 /// Hands chunk results to the sink in order, numbering lines.
@@ -201,6 +224,12 @@ struct Reorder {
     findings: u64,
     /// The first error of a job, in job order.
     error: Option<String>,
+    /// The redacted copy being written, pieces in job order.
+    out: Option<Encoder>,
+    /// Input bytes at the start of the next piece already replaced.
+    skip: usize,
+    /// Values replaced in the copy.
+    replaced: u64,
 }
 
 impl Reorder {
@@ -221,8 +250,26 @@ impl Reorder {
             if self.error.is_none() {
                 self.error = r.error;
             }
+            if let Some(o) = r.output {
+                self.write(&o);
+            }
             self.next += 1;
         }
+    }
+}
+
+impl Reorder {
+    /// Appends a piece to the redacted copy.
+    fn write(&mut self, o: &Output) {
+        self.replaced += o.values;
+        if let Some(w) = self.out.as_mut() {
+            if let Err(e) = w.write_all(o.after_skip(self.skip)) {
+                self.out = None;
+                self.error
+                    .get_or_insert(format!("cannot write the redacted copy: {e}"));
+            }
+        }
+        self.skip = o.overrun;
     }
 }
 
@@ -251,7 +298,14 @@ impl<'e> Scanner<'e> {
             scratch: Mutex::new(Vec::new()),
             buffers: Arc::default(),
             cell_pool: Mutex::default(),
+            redaction: None,
         }
+    }
+
+    /// Also writes a redacted copy of every input.
+    pub fn with_redaction(mut self, r: Redaction) -> Self {
+        self.redaction = Some(r);
+        self
     }
 
     /// Scans every input, in parallel, reporting to `sink`.
@@ -282,8 +336,51 @@ impl<'e> Scanner<'e> {
             InputKind::File(p) => Some(p.as_path()),
             InputKind::Stdin => None,
         };
-        self.scan_reader(raw, disk, None, &mut outcome, sink);
+        let copy = match self
+            .redaction
+            .as_ref()
+            .map(|r| OutFile::new(&r.tree.target(disk)))
+        {
+            Some(Err(e)) => {
+                outcome.status = Status::Failed(format!("cannot create the redacted copy: {e}"));
+                return outcome;
+            }
+            Some(Ok(c)) => Some(c),
+            None => None,
+        };
+        self.scan_reader(raw, disk, None, &mut outcome, sink, copy.as_ref());
+        if let Some(copy) = copy {
+            self.place_copy(copy, disk, &mut outcome);
+        }
         outcome
+    }
+
+    /// Puts a finished redacted copy in place: the original itself when
+    /// nothing was replaced, none when the input was not fully scanned.
+    fn place_copy(&self, copy: OutFile, disk: Option<&Path>, outcome: &mut FileOutcome) {
+        let link = self.redaction.as_ref().is_some_and(|r| r.link_unchanged);
+        if outcome.status != Status::Scanned || outcome.replaced.is_none() {
+            outcome.replaced = None;
+            return;
+        }
+        let dest = copy.dest().display().to_string();
+        let placed = match disk {
+            Some(src) if outcome.replaced == Some(0) && outcome.left_out == 0 => {
+                copy.copy_of(src, link)
+            }
+            _ => copy.commit(),
+        };
+        if let Err(e) = placed {
+            outcome.replaced = None;
+            outcome.status = Status::Failed(format!("cannot write the redacted copy {dest}: {e}"));
+        }
+    }
+
+    /// The copy's writer with the stream's compression layers put back.
+    fn encoder(&self, copy: Option<&OutFile>, layers: &[&str]) -> Result<Option<Encoder>, String> {
+        copy.map(|c| c.create().and_then(|f| Encoder::new(f, layers)))
+            .transpose()
+            .map_err(|e| format!("cannot create the redacted copy: {e}"))
     }
 
     /// Decompresses, recognises and scans one stream. `disk` is the file the
@@ -296,6 +393,7 @@ impl<'e> Scanner<'e> {
         budget: Option<&Budget>,
         outcome: &mut FileOutcome,
         sink: &dyn Sink,
+        copy: Option<&OutFile>,
     ) {
         let opened = match decompress::open(raw) {
             Ok(o) => o,
@@ -320,7 +418,7 @@ impl<'e> Scanner<'e> {
         let (format, preset) = match reader.fill_buf() {
             Ok(head) if decompress::sniff(head) == decompress::Magic::Zip => {
                 outcome.format = Some(Format::Zip);
-                return self.scan_zip(reader, disk, outcome, sink);
+                return self.scan_zip(reader, disk, outcome, sink, copy);
             }
             Ok(head) => {
                 let head = &head[..head.len().min(SNIFF_BYTES)];
@@ -342,14 +440,34 @@ impl<'e> Scanner<'e> {
             path: outcome.path.clone(),
             format,
             preset,
+            redact: copy.is_some(),
         };
-        match format {
-            Format::Binary if self.cfg.binary == BinaryMode::Skip => {
-                outcome.status = Status::Skipped("binary file (--binary skip)".into());
+        if format == Format::Binary && self.cfg.binary == BinaryMode::Skip {
+            outcome.status = Status::Skipped("binary file (--binary skip)".into());
+            return;
+        }
+        if format == Format::Parquet {
+            self.scan_parquet(reader, disk, &file, outcome, sink, copy);
+            return;
+        }
+        let enc = match self.encoder(copy, &outcome.layers) {
+            Ok(e) => e,
+            Err(e) => {
+                outcome.status = Status::Failed(e);
+                return;
             }
-            Format::Csv(d) => self.scan_csv(reader, d, &file, outcome, sink),
-            Format::Parquet => self.scan_parquet(reader, disk, &file, outcome, sink),
-            _ => self.scan_stream(reader, &file, outcome, sink),
+        };
+        let written = match format {
+            Format::Csv(d) => self.scan_csv(reader, d, &file, outcome, sink, enc),
+            _ => self.scan_stream(reader, &file, outcome, sink, enc),
+        };
+        if let Some((enc, replaced)) = written {
+            match enc.finish() {
+                Ok(_) => outcome.replaced = Some(replaced),
+                Err(e) => {
+                    outcome.status = Status::Failed(format!("cannot write the redacted copy: {e}"))
+                }
+            }
         }
     }
 
@@ -380,6 +498,7 @@ impl<'e> Scanner<'e> {
         disk: Option<&Path>,
         outcome: &mut FileOutcome,
         sink: &dyn Sink,
+        copy: Option<&OutFile>,
     ) {
         if outcome.path.matches('!').count() >= archive::MAX_NESTING {
             outcome.status = Status::Skipped(format!(
@@ -410,7 +529,16 @@ impl<'e> Scanner<'e> {
         };
         let budget = Budget::new(self.cfg.limits, size);
         outcome.bytes = size;
+        let mut out = match copy.map(ZipCopy::new).transpose() {
+            Ok(o) => o,
+            Err(e) => {
+                outcome.status = Status::Failed(format!("cannot create the redacted copy: {e}"));
+                return;
+            }
+        };
+        let mut replaced = 0;
         for i in 0..zip.len() {
+            let options = out.as_ref().and_then(|_| ZipCopy::options(&mut zip, i));
             let member = match zip.by_index(i) {
                 Ok(m) => m,
                 Err(e) => {
@@ -420,6 +548,10 @@ impl<'e> Scanner<'e> {
                 }
             };
             if member.is_dir() {
+                drop(member);
+                if let Some(Err(e)) = out.as_mut().map(|o| o.add_dir(&mut zip, i)) {
+                    outcome.warnings.push(e);
+                }
                 continue;
             }
             outcome.records += 1;
@@ -430,8 +562,32 @@ impl<'e> Scanner<'e> {
                 sink.file_done(inner);
                 continue;
             }
-            self.scan_reader(Box::new(member), None, Some(&budget), &mut inner, sink);
+            let member_copy = out.as_ref().and_then(|o| o.member_target(i).ok());
+            self.scan_reader(
+                Box::new(member),
+                None,
+                Some(&budget),
+                &mut inner,
+                sink,
+                member_copy.as_ref(),
+            );
             outcome.findings += inner.findings;
+            if let (Some(o), Some(c), Some(opts)) = (out.as_mut(), &member_copy, options) {
+                let added = match inner.replaced {
+                    Some(n) => o.add(&mut zip, i, c, n, opts).map(|_| n),
+                    None => Err(format!(
+                        "member {} left out of the redacted copy: not scanned",
+                        opts.0
+                    )),
+                };
+                match added {
+                    Ok(n) => replaced += n,
+                    Err(e) => {
+                        outcome.left_out += 1;
+                        outcome.warnings.push(e)
+                    }
+                }
+            }
             let bomb = matches!(&inner.status, Status::Failed(w) if w.contains("bomb guard"));
             let why = match &inner.status {
                 Status::Failed(w) => Some(w.clone()),
@@ -448,6 +604,12 @@ impl<'e> Scanner<'e> {
                 return;
             }
         }
+        if let Some(o) = out {
+            match o.finish() {
+                Ok(()) => outcome.replaced = Some(replaced),
+                Err(e) => outcome.status = Status::Failed(e),
+            }
+        }
     }
 
     /// Parquet: the footer read once, batches decoded in order and scanned
@@ -459,6 +621,7 @@ impl<'e> Scanner<'e> {
         file: &FileCtx,
         outcome: &mut FileOutcome,
         sink: &dyn Sink,
+        copy: Option<&OutFile>,
     ) {
         let src = self.seekable(&mut reader, disk);
         drop(reader);
@@ -509,10 +672,62 @@ impl<'e> Scanner<'e> {
             jobs,
             |(i, row, batch)| self.scan_parquet_batch(i, row, &batch, file),
             sink,
+            None,
         );
         outcome.findings = r.findings;
         if let Some(e) = error.or(r.error) {
             outcome.status = Status::Failed(e);
+            return;
+        }
+        if let (Some(copy), Some(r)) = (copy, &self.redaction) {
+            let layers = outcome.layers.clone();
+            self.rewrite_parquet(&src, copy, file, &layers, &r.replacer, outcome);
+        }
+    }
+
+    /// Writes the redacted copy of a scanned Parquet file (a second read:
+    /// values are replaced column by column, row group by row group).
+    fn rewrite_parquet(
+        &self,
+        src: &Seekable,
+        copy: &OutFile,
+        file: &FileCtx,
+        layers: &[&str],
+        replacer: &Replacer,
+        outcome: &mut FileOutcome,
+    ) {
+        let ctx = crate::redact::parquet::Ctx {
+            engine: self.engine,
+            preset: file.preset,
+            replacer,
+        };
+        let written = (|| {
+            let input = src.open().map_err(|e| format!("cannot open: {e}"))?;
+            let plain = tempfile::tempfile().map_err(|e| e.to_string())?;
+            let dest = if layers.is_empty() {
+                copy.create().map_err(|e| e.to_string())?
+            } else {
+                plain.try_clone().map_err(|e| e.to_string())?
+            };
+            let n = guarded("rewriting Parquet", || {
+                crate::redact::parquet::rewrite(input, dest, &ctx)
+            })??;
+            if !layers.is_empty() {
+                // A compressed Parquet file: the rewritten file compressed again.
+                let mut enc = Encoder::new(copy.create().map_err(|e| e.to_string())?, layers)
+                    .map_err(|e| e.to_string())?;
+                let mut plain = plain;
+                io::Seek::rewind(&mut plain).map_err(|e| e.to_string())?;
+                io::copy(&mut plain, &mut enc).map_err(|e| e.to_string())?;
+                enc.finish().map_err(|e| e.to_string())?;
+            }
+            Ok::<u64, String>(n)
+        })();
+        match written {
+            Ok(n) => outcome.replaced = Some(n),
+            Err(e) => {
+                outcome.status = Status::Failed(format!("cannot write the redacted copy: {e}"))
+            }
         }
     }
 
@@ -560,6 +775,7 @@ impl<'e> Scanner<'e> {
             numbered: true,
             findings,
             error: result.err(),
+            output: None,
         }
     }
 
@@ -571,8 +787,12 @@ impl<'e> Scanner<'e> {
         jobs: impl Iterator<Item = Result<T, String>> + Send,
         work: impl Fn(T) -> ChunkResult + Sync,
         sink: &dyn Sink,
+        out: Option<Encoder>,
     ) -> (Reorder, Option<String>) {
-        let reorder = Mutex::new(Reorder::default());
+        let reorder = Mutex::new(Reorder {
+            out,
+            ..Reorder::default()
+        });
         let mut error = None;
         rayon::scope_fifo(|s| {
             for job in jobs {
@@ -597,13 +817,16 @@ impl<'e> Scanner<'e> {
     }
 
     /// Line-based formats and JSON documents, cut into chunks.
+    /// Returns the copy's writer and the values replaced, when writing one
+    /// and the stream was read to its end.
     fn scan_stream(
         &self,
         reader: impl Read + Send,
         file: &FileCtx,
         outcome: &mut FileOutcome,
         sink: &dyn Sink,
-    ) {
+        out: Option<Encoder>,
+    ) -> Option<(Encoder, u64)> {
         let mut last_byte = b'\n';
         let mut bytes = 0u64;
         let mut tracker = (file.format == Format::JsonDoc).then(Tracker::default);
@@ -626,16 +849,18 @@ impl<'e> Scanner<'e> {
             }
             Ok((chunk, start))
         });
-        let (r, error) = self.run_ordered(chunks, |(c, t)| self.scan_chunk(c, t, file), sink);
+        let (r, error) = self.run_ordered(chunks, |(c, t)| self.scan_chunk(c, t, file), sink, out);
         outcome.bytes = bytes;
         outcome.findings = r.findings;
         outcome.records = match tracker {
             Some(t) => t.record_count(),
             None => r.line_base + u64::from(last_byte != b'\n' && bytes > 0),
         };
-        if let Some(e) = error {
+        if let Some(e) = error.or(r.error) {
             outcome.status = Status::Failed(e);
+            return None;
         }
+        r.out.map(|o| (o, r.replaced))
     }
 
     /// CSV/TSV: records parsed on the reading thread, cells scanned in batches.
@@ -646,12 +871,14 @@ impl<'e> Scanner<'e> {
         file: &FileCtx,
         outcome: &mut FileOutcome,
         sink: &dyn Sink,
-    ) {
-        let mut table = match CsvBatches::new(reader, delimiter, self.cfg.chunk_size) {
+        out: Option<Encoder>,
+    ) -> Option<(Encoder, u64)> {
+        let table = CsvBatches::with_raw(reader, delimiter, self.cfg.chunk_size, file.redact);
+        let mut table = match table {
             Ok(t) => t,
             Err(e) => {
                 outcome.status = Status::Failed(e);
-                return;
+                return None;
             }
         };
         let preset = file
@@ -660,14 +887,14 @@ impl<'e> Scanner<'e> {
         outcome.preset = preset.map(str::to_string);
         let file = &FileCtx {
             preset,
-            path: file.path.clone(),
-            format: file.format,
+            ..file.clone()
         };
         let cols = Columns::new(self.engine, table.names.clone(), file.preset);
         let (r, error) = self.run_ordered(
             table.by_ref(),
             |batch| self.scan_cell_batch(&batch, &cols, file),
             sink,
+            out,
         );
         outcome.bytes = table.bytes_read();
         outcome.records = table.records;
@@ -680,9 +907,11 @@ impl<'e> Scanner<'e> {
                 table.ragged.1
             ));
         }
-        if let Some(e) = error {
+        if let Some(e) = error.or(r.error) {
             outcome.status = Status::Failed(e);
+            return None;
         }
+        r.out.map(|o| (o, r.replaced))
     }
 
     /// Findings of one batch of table cells.
@@ -719,6 +948,15 @@ impl<'e> Scanner<'e> {
                 f
             })
             .collect();
+        let output = match (&batch.raw, &self.redaction, file.format) {
+            (Some(raw), Some(r), Format::Csv(d)) => {
+                let changes = cell_changes(&r.replacer, batch, &found, raw.first);
+                Some(crate::redact::csv::rewrite(
+                    &raw.bytes, &raw.rows, d, &changes,
+                ))
+            }
+            _ => None,
+        };
         ChunkResult {
             rendered: None,
             index: batch.index,
@@ -726,6 +964,7 @@ impl<'e> Scanner<'e> {
             numbered: true,
             findings,
             error: None,
+            output,
         }
     }
 
@@ -762,6 +1001,8 @@ impl<'e> Scanner<'e> {
         tracker: Option<Tracker>,
         file: &FileCtx,
     ) -> ChunkResult {
+        // A binary file's copy is made from its bytes, not its strings.
+        let original = (file.redact && file.format == Format::Binary).then(|| chunk.data.clone());
         if file.format == Format::Binary {
             printable_runs(&mut chunk.data);
         }
@@ -774,11 +1015,32 @@ impl<'e> Scanner<'e> {
             m.start < chunk.report_until && self.engine.rule_active(m.rule, file.preset)
         });
         let path = &file.path;
+        let mut in_string = Vec::new();
         let (findings, newlines) = match (file.format, tracker) {
             (Format::Binary, _) => (self.binary_findings(&chunk, &matches, path), 0),
-            (_, Some(t)) => (self.document_findings(&chunk, &matches, t, file), 0),
+            (_, Some(t)) => (
+                self.document_findings(&chunk, &matches, t, file, &mut in_string),
+                0,
+            ),
             (_, None) => self.line_findings(&chunk, &matches, file),
         };
+        let output = self.redaction.as_ref().filter(|_| file.redact).map(|r| {
+            let kind = match file.format {
+                Format::Binary => StreamKind::Binary,
+                Format::Ndjson => StreamKind::Ndjson {
+                    cut: chunk.line_offset > 0,
+                },
+                Format::JsonDoc => StreamKind::Document(&in_string),
+                _ => StreamKind::Text,
+            };
+            let data = original.unwrap_or_else(|| std::mem::take(&mut chunk.data));
+            let edits = crate::redact::stream_edits(&r.replacer, &data, &matches, kind);
+            if edits.is_empty() {
+                Output::unchanged(data, chunk.report_until)
+            } else {
+                Output::apply(&data, chunk.report_until, &edits)
+            }
+        });
         scratch.matches = matches;
         self.scratch.lock().unwrap().push(scratch);
         let index = chunk.index;
@@ -790,6 +1052,7 @@ impl<'e> Scanner<'e> {
             numbered: file.format != Format::Ndjson && file.format != Format::Text,
             findings,
             error: None,
+            output,
         }
     }
 
@@ -801,10 +1064,12 @@ impl<'e> Scanner<'e> {
         matches: &[Match],
         mut tracker: Tracker,
         file: &FileCtx,
+        in_string: &mut Vec<bool>,
     ) -> Vec<Finding> {
         let offsets: Vec<usize> = matches.iter().map(|m| m.start).collect();
         let fields = self.subject_fields(file.preset);
         let places = jsondoc::locate(&mut tracker, &chunk.data, &offsets, !fields.is_empty());
+        in_string.extend(places.iter().map(|p| p.in_string));
         // The user of an element, looked up once per element (an element
         // often holds several findings).
         let mut last: Option<(usize, Option<[u8; 32]>)> = None;
@@ -958,6 +1223,54 @@ impl<'e> Scanner<'e> {
             subject: None,
         }
     }
+}
+
+/// New values for the cells of a table batch holding `found` (sorted by
+/// cell); rows are counted from record `first`.
+fn cell_changes(
+    rep: &Replacer,
+    batch: &CellBatch,
+    found: &[crate::decode::table::CellMatch],
+    first: u64,
+) -> Vec<CellChange> {
+    let mut changes = Vec::new();
+    for group in found.chunk_by(|a, b| a.cell == b.cell) {
+        let cell = batch.cells[group[0].cell];
+        let value = &batch.data[cell.start..cell.end];
+        let mut edits: Vec<Edit> = group
+            .iter()
+            .map(|cm| {
+                let m = &cm.m;
+                let r = rep.replace(
+                    m.rule,
+                    m.decoded.as_deref().unwrap_or(&value[m.start..m.end]),
+                );
+                let (start, end) = match r.mode {
+                    Mode::Drop => (0, value.len()),
+                    _ => (m.start, m.end),
+                };
+                let text = if r.mode == Mode::Drop {
+                    Vec::new()
+                } else {
+                    r.text
+                };
+                Edit {
+                    start,
+                    end,
+                    text,
+                    values: 1,
+                }
+            })
+            .collect();
+        redit::merge(&mut edits);
+        changes.push(CellChange {
+            row: (cell.record - first) as usize,
+            column: cell.column as usize,
+            value: Output::apply(value, value.len(), &edits).bytes,
+            values: group.len() as u32,
+        });
+    }
+    changes
 }
 
 /// The value of the first `"key": value` in a JSON line (string contents

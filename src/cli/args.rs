@@ -19,9 +19,70 @@ pub enum Command {
     /// Exit codes: 0 nothing found, 1 findings, 2 an input could not be read
     /// (the others are still scanned and reported).
     Scan(ScanArgs),
+    /// Write redacted copies of files or folders: same formats, mirrored
+    /// tree, every value found replaced (inputs are never modified).
+    ///
+    /// Exit codes: 0 copies written, 2 an input could not be read or
+    /// written (it gets no copy; the others are still written).
+    Redact(RedactArgs),
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+}
+
+/// How values are replaced in redacted copies.
+#[derive(Args, Debug, Clone, Default)]
+pub struct RedactOpts {
+    /// Replacement for every value: mask ([EMAIL]), partial (j***@gmail.com),
+    /// hash (keyed token tok_email_…), drop (null the field; text: mask).
+    #[arg(long, value_name = "MODE")]
+    pub mode: Option<String>,
+    /// Mode for a category, data kind, rule id or id prefix, e.g.
+    /// `pii=partial`, `pii.email=hash`, `secret.github=drop` (repeatable;
+    /// the longest key wins).
+    #[arg(long = "mode-for", value_name = "KEY=MODE")]
+    pub mode_for: Vec<String>,
+    /// A TOML config with a `[redact]` table (`mode`, `[redact.modes]`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Hard-link inputs in which nothing was found instead of copying them.
+    #[arg(long)]
+    pub link_unchanged: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RedactArgs {
+    /// Files or folders to copy redacted; `-` reads stdin.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The folder receiving the copies (must not be inside an input).
+    #[arg(long, short, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Also write findings.jsonl and summary.json into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub redact: RedactOpts,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// File holding the key of fingerprints and hash tokens (else $LEAKSCOPE_KEY, else a stored random key).
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress bar, no summary on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Only copy files matching this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip files and folders matching this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Vendor export preset (see `scan --help`).
+    #[arg(long, default_value = "auto", value_name = "NAME")]
+    pub preset: String,
 }
 
 /// Where rules come from.
@@ -85,6 +146,12 @@ pub struct ScanArgs {
     /// Also scan numeric Parquet columns (cards and phones stored as integers).
     #[arg(long)]
     pub scan_numbers: bool,
+    /// Also write redacted copies of the inputs into this folder, in the
+    /// same pass (see `leakscope redact`).
+    #[arg(long, value_name = "DIR")]
+    pub redact_to: Option<PathBuf>,
+    #[command(flatten)]
+    pub redact: RedactOpts,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

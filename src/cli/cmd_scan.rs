@@ -1,12 +1,14 @@
 //! `leakscope scan`: inputs → findings.jsonl, summary.json, human summary.
 
-use super::args::{BinaryArg, ScanArgs};
+use super::args::{BinaryArg, RedactOpts, ScanArgs};
 use super::rules_from;
 use crate::engine::Engine;
 use crate::key::load_key;
-use crate::report::summary::{KeyJson, RuleMeta, SummaryJson};
+use crate::redact::output::OutputTree;
+use crate::redact::{Mode, Policy, Replacer};
+use crate::report::summary::{KeyJson, RedactionJson, RuleMeta, SummaryJson};
 use crate::report::{human, AtomicFile, Report, StdoutFormat};
-use crate::scan::{BinaryMode, FileOutcome, ScanConfig, Scanner, Status};
+use crate::scan::{BinaryMode, FileOutcome, Redaction, ScanConfig, Scanner, Status};
 use crate::source::{collect, Filter};
 use anyhow::{Context, Result};
 use std::io::IsTerminal;
@@ -36,6 +38,15 @@ pub fn run(a: ScanArgs) -> Result<i32> {
         );
     }
     let key = load_key(a.key_file.as_deref())?;
+    let policy = policy_from(&a.redact)?;
+    let redaction = match &a.redact_to {
+        Some(dir) => Some(Redaction {
+            replacer: Replacer::new(engine.rules().iter().map(|c| &c.rule), &policy, &key.bytes),
+            tree: OutputTree::new(dir, &a.paths)?,
+            link_unchanged: a.redact.link_unchanged,
+        }),
+        None => None,
+    };
     let walk = collect(
         &a.paths,
         &Filter::new(&a.include, &a.exclude)?,
@@ -86,7 +97,11 @@ pub fn run(a: ScanArgs) -> Result<i32> {
         scan_numbers: a.scan_numbers,
         ..ScanConfig::default()
     };
-    Scanner::new(&engine, &key.bytes, cfg).scan_all(&walk.inputs, &report);
+    let mut scanner = Scanner::new(&engine, &key.bytes, cfg);
+    if let Some(r) = redaction {
+        scanner = scanner.with_redaction(r);
+    }
+    scanner.scan_all(&walk.inputs, &report);
     report.finish()?;
     let mut tally = report.tally.into_inner().unwrap();
     // Paths that could not even be listed count as failed inputs.
@@ -101,12 +116,26 @@ pub fn run(a: ScanArgs) -> Result<i32> {
         source: key.source.clone(),
         id: key.id(),
     };
-    let summary = SummaryJson::build(
+    let mut summary = SummaryJson::build(
         &tally,
         &report.rules,
         key_json,
         started.elapsed().as_millis() as u64,
     );
+    if let Some(dir) = &a.redact_to {
+        summary.redaction = Some(RedactionJson {
+            output: dir.display().to_string(),
+            mode: mode_name(policy.default).into(),
+            modes: policy
+                .overrides
+                .iter()
+                .map(|(k, m)| (k.clone(), mode_name(*m).into()))
+                .collect(),
+            key_id: key.id(),
+            files_written: tally.files.iter().filter(|f| f.replaced.is_some()).count() as u64,
+            values_replaced: tally.files.iter().filter_map(|f| f.replaced).sum(),
+        });
+    }
     if let Some(dir) = &a.out {
         let mut f = AtomicFile::create(&dir.join("summary.json"))?;
         serde_json::to_writer_pretty(&mut f.w, &summary)?;
@@ -120,6 +149,27 @@ pub fn run(a: ScanArgs) -> Result<i32> {
         }
     }
     Ok(exit_code(&summary))
+}
+
+/// The redaction policy of the config file and flags.
+fn policy_from(o: &RedactOpts) -> Result<Policy> {
+    let mut p = match &o.config {
+        Some(path) => Policy::from_config(path)?,
+        None => Policy::default(),
+    };
+    if let Some(m) = &o.mode {
+        p.default = Mode::parse(m)?;
+    }
+    p.with_overrides(&o.mode_for)
+}
+
+fn mode_name(m: Mode) -> &'static str {
+    match m {
+        Mode::Mask => "mask",
+        Mode::Partial => "partial",
+        Mode::Hash => "hash",
+        Mode::Drop => "drop",
+    }
 }
 
 /// 2 when an input failed, else 1 with findings, else 0.

@@ -1,6 +1,7 @@
 //! The `leakscope` command: argument parsing and one module per subcommand.
 
 pub mod args;
+mod cmd_redact;
 mod cmd_rules;
 mod cmd_scan;
 
@@ -14,6 +15,7 @@ pub fn run() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(a) => cmd_scan::run(a),
+        Command::Redact(a) => cmd_redact::run(a),
         Command::Rules(c) => cmd_rules::run(c),
     };
     match result {

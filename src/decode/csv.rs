@@ -73,9 +73,41 @@ fn header_like(line: &[u8], d: u8) -> bool {
     })
 }
 
+/// A reader that keeps what it reads until it is taken (the raw bytes of
+/// the records, for rewriting them), when `keep` is set.
+pub struct Tee<R> {
+    inner: R,
+    keep: bool,
+    buf: Vec<u8>,
+    /// Stream offset of `buf[0]`.
+    base: u64,
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(out)?;
+        if self.keep {
+            self.buf.extend_from_slice(&out[..n]);
+        }
+        Ok(n)
+    }
+}
+
+impl<R> Tee<R> {
+    /// The kept bytes up to stream offset `end` (all of them when `None`).
+    fn take(&mut self, end: Option<u64>) -> Vec<u8> {
+        let n = end.map_or(self.buf.len(), |e| {
+            ((e - self.base) as usize).min(self.buf.len())
+        });
+        self.base += n as u64;
+        let rest = self.buf.split_off(n);
+        std::mem::replace(&mut self.buf, rest)
+    }
+}
+
 /// Reads a table into batches of about `batch_bytes` bytes of values.
 pub struct CsvBatches<R: Read> {
-    reader: csv::Reader<R>,
+    reader: csv::Reader<Tee<R>>,
     record: csv::ByteRecord,
     batch_bytes: usize,
     next_index: usize,
@@ -91,11 +123,28 @@ pub struct CsvBatches<R: Read> {
 impl<R: Read> CsvBatches<R> {
     /// Opens a table; reads the header row. An error names the problem.
     pub fn new(input: R, delimiter: u8, batch_bytes: usize) -> Result<Self, String> {
+        Self::with_raw(input, delimiter, batch_bytes, false)
+    }
+
+    /// The same; with `raw`, each batch also carries its records' raw bytes
+    /// (the first batch from the start of the stream, the last to its end).
+    pub fn with_raw(
+        input: R,
+        delimiter: u8,
+        batch_bytes: usize,
+        raw: bool,
+    ) -> Result<Self, String> {
+        let tee = Tee {
+            inner: input,
+            keep: raw,
+            buf: Vec::new(),
+            base: 0,
+        };
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
-            .from_reader(input);
+            .from_reader(tee);
         let mut record = csv::ByteRecord::new();
         let names = match reader.read_byte_record(&mut record) {
             Ok(true) => header_names(&record),
@@ -159,9 +208,17 @@ impl<R: Read> Iterator for CsvBatches<R> {
             index: self.next_index,
             ..Default::default()
         };
+        let keep = self.reader.get_ref().keep;
+        let first = self.records + 1;
+        let mut starts = Vec::new();
         while batch.data.len() < self.batch_bytes {
             match self.reader.read_byte_record(&mut self.record) {
-                Ok(true) => self.add_record(&mut batch),
+                Ok(true) => {
+                    if keep {
+                        starts.push(self.record.position().map_or(0, |p| p.byte()));
+                    }
+                    self.add_record(&mut batch)
+                }
                 Ok(false) => {
                     self.done = true;
                     break;
@@ -177,6 +234,17 @@ impl<R: Read> Iterator for CsvBatches<R> {
             }
         }
         self.next_index += 1;
+        if keep {
+            let end = (!self.done).then(|| self.bytes_read());
+            let tee = self.reader.get_mut();
+            let base = tee.base;
+            let raw = tee.take(end);
+            batch.raw = Some(super::table::RawRows {
+                first,
+                rows: starts.iter().map(|&s| (s - base) as usize).collect(),
+                bytes: raw,
+            });
+        }
         Some(Ok(batch))
     }
 }

@@ -234,6 +234,8 @@ pub struct Place {
     /// asked for and it lies in `data` (an element cut by the start of the
     /// chunk has none).
     pub element: Option<std::ops::Range<usize>>,
+    /// The offset lies inside a JSON string.
+    pub in_string: bool,
 }
 
 /// Places of sorted `offsets` into `data`, walking on from `t` (which
@@ -257,6 +259,7 @@ pub fn locate(t: &mut Tracker, data: &[u8], offsets: &[usize], elements: bool) -
                 record,
                 path: t.path(),
                 element,
+                in_string: t.in_string,
             };
             last = Some(place.clone());
             place

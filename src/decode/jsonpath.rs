@@ -19,6 +19,42 @@ enum Frame {
 /// string or scalar containing it, or `None`.
 pub fn paths_at(json: &[u8], offsets: &[usize]) -> Vec<Option<String>> {
     let mut out = vec![None; offsets.len()];
+    walk(json, offsets, |i, _, _, stack| {
+        out[i] = Some(render(json, stack))
+    });
+    out
+}
+
+/// The JSON token (string with its quotes, or scalar) holding a byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub start: usize,
+    pub end: usize,
+    /// A string (else a number, `true`, `false` or `null`).
+    pub string: bool,
+    /// A member name (a string followed by `:`).
+    pub key: bool,
+}
+
+/// For each offset in `offsets` (sorted ascending), the string or scalar
+/// token containing it, or `None`.
+pub fn tokens_at(json: &[u8], offsets: &[usize]) -> Vec<Option<Token>> {
+    let mut out = vec![None; offsets.len()];
+    walk(json, offsets, |i, start, end, _| {
+        let string = json[start] == b'"';
+        out[i] = Some(Token {
+            start,
+            end,
+            string,
+            key: string && is_key(json, end),
+        })
+    });
+    out
+}
+
+/// Walks `json` once, calling `place(i, token_start, token_end, stack)` for
+/// each offset `offsets[i]` that lies in a string or scalar token.
+fn walk(json: &[u8], offsets: &[usize], mut place: impl FnMut(usize, usize, usize, &[Frame])) {
     let mut next = 0; // first offset not yet placed
     let mut stack: Vec<Frame> = Vec::new();
     let mut i = 0;
@@ -62,17 +98,16 @@ pub fn paths_at(json: &[u8], offsets: &[usize]) -> Vec<Option<String>> {
                 && !matches!(c, b'{' | b'[' | b'}' | b']' | b',' | b':')
                 && !c.is_ascii_whitespace()
             {
-                out[next] = Some(render(json, &stack));
+                place(next, tok_start, tok_end, &stack);
             }
             next += 1;
         }
         i = tok_end;
     }
-    out
 }
 
 /// Index just past the closing quote of the string starting at `start`.
-fn string_end(json: &[u8], start: usize) -> usize {
+pub(crate) fn string_end(json: &[u8], start: usize) -> usize {
     let mut i = start + 1;
     while let Some(off) = memchr::memchr2(b'"', b'\\', &json[i.min(json.len())..]) {
         i += off;
@@ -84,7 +119,7 @@ fn string_end(json: &[u8], start: usize) -> usize {
     json.len()
 }
 
-fn scalar_end(json: &[u8], start: usize) -> usize {
+pub(crate) fn scalar_end(json: &[u8], start: usize) -> usize {
     json[start..]
         .iter()
         .position(|&b| matches!(b, b',' | b'}' | b']' | b':' | b'"') || b.is_ascii_whitespace())
@@ -92,7 +127,7 @@ fn scalar_end(json: &[u8], start: usize) -> usize {
 }
 
 /// A string is a key when the next non-space byte is `:`.
-fn is_key(json: &[u8], after: usize) -> bool {
+pub(crate) fn is_key(json: &[u8], after: usize) -> bool {
     json[after.min(json.len())..]
         .iter()
         .find(|b| !b.is_ascii_whitespace())

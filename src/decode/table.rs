@@ -47,6 +47,18 @@ pub struct CellBatch {
     pub index: usize,
     pub data: Vec<u8>,
     pub cells: Vec<Cell>,
+    /// The raw bytes of the batch's records, when kept for rewriting.
+    pub raw: Option<RawRows>,
+}
+
+/// Raw bytes of consecutive records: where each record starts in `bytes`
+/// (bytes before the first record, such as a header, are part of `bytes`).
+#[derive(Debug, Default)]
+pub struct RawRows {
+    /// The 1-based record number of `rows[0]`.
+    pub first: u64,
+    pub bytes: Vec<u8>,
+    pub rows: Vec<usize>,
 }
 
 impl CellBatch {

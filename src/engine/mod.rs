@@ -279,7 +279,10 @@ impl Engine {
             start: 0,
             end: value.len(),
         };
-        !value.is_empty() && re.is_match(value) && cr.validators.iter().all(|v| v.check(&ctx))
+        !value.is_empty()
+            && re.is_match(value)
+            && cr.validators.iter().all(|v| v.check(&ctx))
+            && !crate::validate::is_redacted(value, 0, value.len())
     }
 
     /// The keyword prefilters, of no preset and of each preset (for linting).
@@ -456,7 +459,10 @@ impl Engine {
                 start: s.get(),
                 end: e.get(),
             };
-            if ctx.start < ctx.end && cr.validators.iter().all(|v| v.check(&ctx)) {
+            if ctx.start < ctx.end
+                && cr.validators.iter().all(|v| v.check(&ctx))
+                && !crate::validate::is_redacted(hay, ctx.start, ctx.end)
+            {
                 out.push(Hit {
                     start: ctx.start,
                     end: ctx.end,

@@ -44,6 +44,13 @@ pub fn summary_text(s: &SummaryJson) -> String {
         );
     }
     let _ = writeln!(t, "findings: {}", s.findings);
+    if let Some(r) = &s.redaction {
+        let _ = writeln!(
+            t,
+            "redacted copies: {} file(s) in {}, {} value(s) replaced (mode {})",
+            r.files_written, r.output, r.values_replaced, r.mode
+        );
+    }
     if !s.by_rule.is_empty() {
         let _ = writeln!(
             t,

@@ -233,6 +233,24 @@ pub struct FileEntry {
     /// The vendor preset applied to this input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
+    /// Values replaced in this input's redacted copy (when one was written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaced: Option<u64>,
+}
+
+/// What a run with redacted copies wrote.
+#[derive(Serialize)]
+pub struct RedactionJson {
+    /// The folder holding the copies.
+    pub output: String,
+    /// The default mode and the overrides (`pii.email` → `hash`).
+    pub mode: String,
+    pub modes: BTreeMap<String, String>,
+    /// The id of the key behind `hash` tokens (never the key).
+    pub key_id: String,
+    /// Copies written (inputs not fully scanned get none).
+    pub files_written: u64,
+    pub values_replaced: u64,
 }
 
 #[derive(Serialize)]
@@ -265,6 +283,9 @@ pub struct SummaryJson {
     /// Counts per rule × file × field.
     pub counts: Vec<Cell>,
     pub inputs: Vec<FileEntry>,
+    /// Present when redacted copies were written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redaction: Option<RedactionJson>,
 }
 
 impl SummaryJson {
@@ -315,6 +336,7 @@ impl SummaryJson {
                 })
                 .collect(),
             inputs,
+            redaction: None,
         }
     }
 }
@@ -344,6 +366,7 @@ fn file_entry(o: &FileOutcome, counts: &mut FileCounts) -> FileEntry {
         reason,
         warnings: o.warnings.clone(),
         preset: o.preset.clone(),
+        replaced: o.replaced,
     }
 }
 

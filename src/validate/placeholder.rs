@@ -75,9 +75,60 @@ pub fn is_placeholder(v: &[u8]) -> bool {
     longest_run >= 8
 }
 
+/// True when `hay[start..end]` is, or lies inside, text that leakscope's
+/// redaction writes (`[EMAIL]`, `tok_email_3f9a1c2b0d4e5f60`, a partial form
+/// with `***`), so a redacted copy scanned again reports nothing.
+pub fn is_redacted(hay: &[u8], start: usize, end: usize) -> bool {
+    let v = &hay[start..end];
+    if is_redaction_token(v) || memchr::memmem::find(v, b"***").is_some() {
+        return true;
+    }
+    // The hex part of a token, or a token whose kind the match cut short.
+    let before = &hay[start.saturating_sub(48)..start];
+    let word_start = before
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .map_or(0, |p| p + 1);
+    let word_end = hay[end..]
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .map_or(hay.len(), |p| end + p);
+    let word_start = start - (before.len() - word_start);
+    is_redaction_token(&hay[word_start..word_end])
+}
+
+/// `[EMAIL]`, `[SECRET:github]` or `tok_<kind>_<16 hex>`.
+pub fn is_redaction_token(v: &[u8]) -> bool {
+    if let Some(rest) = v.strip_prefix(b"tok_") {
+        let hex = rest.rsplit(|&b| b == b'_').next().unwrap_or(b"");
+        return rest.len() > hex.len() && hex.len() == 16 && hex.iter().all(u8::is_ascii_hexdigit);
+    }
+    v.len() > 2
+        && v[0] == b'['
+        && v[v.len() - 1] == b']'
+        && v[1..v.len() - 1]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"_:".contains(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redaction_output_is_recognised() {
+        let hay = b"pw=[SECRET:connection_string] u=tok_email_3f9a1c2b0d4e5f60 x";
+        let at = |s: &str| {
+            let i = memchr::memmem::find(hay, s.as_bytes()).unwrap();
+            is_redacted(hay, i, i + s.len())
+        };
+        assert!(at("[SECRET:connection_string]"));
+        assert!(at("3f9a1c2b0d4e5f60"));
+        assert!(at("tok_email_3f9a1c2b0d4e5f60"));
+        assert!(!at("pw"));
+        assert!(is_redacted(b"ja***@gmail.com", 0, 15));
+        assert!(!is_redaction_token(b"tok_3f9a1c2b0d4e5f60"));
+    }
 
     #[test]
     fn table() {
