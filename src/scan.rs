@@ -948,6 +948,7 @@ impl<'e> Scanner<'e> {
                 f
             })
             .collect();
+
         let output = match (&batch.raw, &self.redaction, file.format) {
             (Some(raw), Some(r), Format::Csv(d)) => {
                 let changes = cell_changes(&r.replacer, batch, &found, raw.first);

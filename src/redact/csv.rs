@@ -70,8 +70,14 @@ pub fn rewrite(raw: &[u8], rows: &[usize], delim: u8, changes: &[CellChange]) ->
     let mut i = 0;
     while i < changes.len() {
         let row = changes[i].row;
-        let start = rows[row];
         let end = rows.get(row + 1).copied().unwrap_or(raw.len());
+        // A record's position may point at the end of the previous
+        // record's CRLF; records never start with a line break.
+        let start = rows[row]
+            + raw[rows[row]..end]
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
         let spans = field_spans(&raw[start..end], delim);
         while i < changes.len() && changes[i].row == row {
             let c = &changes[i];
@@ -97,7 +103,8 @@ mod tests {
     #[test]
     fn only_changed_cells_are_rewritten() {
         let raw = b"1,\"multi\nline, \"\"q\"\"\",a@b.co\r\n2,x,\"c@d.co\"\r\n";
-        let rows = [0, raw.windows(3).position(|w| w == b"2,x").unwrap()];
+        // The second row's position points at the first row's `\n`.
+        let rows = [0, raw.windows(3).position(|w| w == b"2,x").unwrap() - 1];
         assert_eq!(field_spans(&raw[..], b',').len(), 3);
         let changes = [
             CellChange {

@@ -229,11 +229,15 @@ pub fn stream_edits(rep: &Replacer, data: &[u8], matches: &[Match], kind: Stream
             .iter()
             .map(|m| {
                 let r = value(m);
-                let text = if r.mode == Mode::Drop {
+                let mut text = if r.mode == Mode::Drop {
                     rep.label(m.rule).as_bytes().to_vec()
                 } else {
                     r.text
                 };
+                // A multi-line value (a PEM block) leaves its line breaks,
+                // so line numbers in the report still hold in the copy.
+                let breaks = memchr::memchr_iter(b'\n', &data[m.start..m.end]).count();
+                text.resize(text.len() + breaks, b'\n');
                 Edit {
                     start: m.start,
                     end: m.end,
