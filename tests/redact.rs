@@ -8,51 +8,12 @@ use arrow_array::{Array, ArrayRef, RecordBatch, StringArray, StructArray};
 use arrow_schema::{DataType, Field, Schema};
 use leakscope::corpus::{Generator, Truth};
 use leakscope::engine::Engine;
-use leakscope::redact::output::OutputTree;
 use leakscope::redact::{Mode, Policy, Replacer};
-use leakscope::scan::{FileOutcome, Redaction, ScanConfig, Scanner, Status};
-use leakscope::source::{collect, Filter};
+use leakscope::scan::{FileOutcome, Status};
 use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-const KEY: &[u8] = b"test-key-0123456789";
-
-/// Redacts `input` into `out` under `policy` (chunks of `chunk` bytes);
-/// returns the outcome per input and the findings of the pass.
-fn redact(input: &Path, out: &Path, policy: &Policy, chunk: usize) -> Vec<FileOutcome> {
-    let engine = common::builtin_engine();
-    let sink = common::Collect::default();
-    let cfg = ScanConfig {
-        chunk_size: chunk,
-        overlap: 32 << 10,
-        ..ScanConfig::default()
-    };
-    let redaction = Redaction {
-        replacer: Replacer::new(engine.rules().iter().map(|c| &c.rule), policy, KEY),
-        tree: OutputTree::new(out, &[input.to_path_buf()]).unwrap(),
-        link_unchanged: false,
-    };
-    let walk = collect(
-        &[input.to_path_buf()],
-        &Filter::new(&[], &[]).unwrap(),
-        None,
-    );
-    Scanner::new(&engine, KEY, cfg)
-        .with_redaction(redaction)
-        .scan_all(&walk.inputs, &sink);
-    let mut files = sink.files.into_inner().unwrap();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files
-}
-
-fn mode(m: Mode) -> Policy {
-    Policy {
-        default: m,
-        ..Policy::default()
-    }
-}
 
 /// The decoded bytes of a file: gzip/zstd peeled, zip members joined.
 fn decoded(path: &Path) -> Vec<u8> {
@@ -122,7 +83,7 @@ fn redacted_corpus_rescans_clean_and_keeps_other_records() {
 
     let out = dir.path().join("clean");
     // Small chunks: pieces of the copy are cut and joined many times.
-    let files = redact(&input, &out, &Policy::default(), 128 << 10);
+    let files = common::redact(&input, &out, &Policy::default(), 128 << 10);
     for f in &files {
         assert_eq!(f.status, Status::Scanned, "{}", f.path);
     }
@@ -377,7 +338,7 @@ fn every_format_in_every_mode() {
 
     for m in [Mode::Mask, Mode::Partial, Mode::Hash, Mode::Drop] {
         let out = dir.path().join(format!("out-{m:?}"));
-        let files = redact(&input, &out, &mode(m), 1 << 20);
+        let files = common::redact(&input, &out, &common::mode(m), 1 << 20);
         for f in &files {
             assert_eq!(f.status, Status::Scanned, "{m:?} {}", f.path);
         }
@@ -404,7 +365,7 @@ fn every_format_in_every_mode() {
         );
         // Redacting the copy changes nothing more.
         let twice = dir.path().join(format!("twice-{m:?}"));
-        redact(&out, &twice, &mode(m), 1 << 20);
+        common::redact(&out, &twice, &common::mode(m), 1 << 20);
         for p in walk(&out) {
             let rel = p.strip_prefix(&out).unwrap();
             assert_eq!(
@@ -501,7 +462,7 @@ fn hash_tokens_join_across_files() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    redact(&input, &out, &mode(Mode::Hash), 1 << 20);
+    common::redact(&input, &out, &common::mode(Mode::Hash), 1 << 20);
     let a = std::fs::read_to_string(out.join("a.log")).unwrap();
     let b = std::fs::read_to_string(out.join("b.ndjson")).unwrap();
     let token = a.trim().strip_prefix("user=").unwrap().to_string();
@@ -510,7 +471,7 @@ fn hash_tokens_join_across_files() {
     let engine = Engine::builtin().unwrap();
     let other = Replacer::new(
         engine.rules().iter().map(|c| &c.rule),
-        &mode(Mode::Hash),
+        &common::mode(Mode::Hash),
         b"other",
     );
     let email = engine

@@ -4,7 +4,9 @@
 use leakscope::corpus::Found;
 use leakscope::engine::Engine;
 use leakscope::finding::Finding;
-use leakscope::scan::{FileOutcome, ScanConfig, Scanner, Sink};
+use leakscope::redact::output::OutputTree;
+use leakscope::redact::{Mode, Policy, Replacer};
+use leakscope::scan::{FileOutcome, Redaction, ScanConfig, Scanner, Sink};
 use leakscope::source::{collect, Filter};
 use std::io::Write;
 use std::path::Path;
@@ -28,6 +30,49 @@ impl Sink for Collect {
 
 pub fn builtin_engine() -> Engine {
     Engine::builtin().unwrap()
+}
+
+/// The built-in engine, compiled once per test binary.
+pub fn engine() -> &'static Engine {
+    static E: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    E.get_or_init(builtin_engine)
+}
+
+pub const KEY: &[u8] = b"test-key-0123456789";
+
+/// Redacts `input` into `out` under `policy` (chunks of `chunk` bytes);
+/// returns the outcome per input and the findings of the pass.
+pub fn redact(input: &Path, out: &Path, policy: &Policy, chunk: usize) -> Vec<FileOutcome> {
+    let engine = engine();
+    let sink = Collect::default();
+    let cfg = ScanConfig {
+        chunk_size: chunk,
+        overlap: 32 << 10,
+        ..ScanConfig::default()
+    };
+    let redaction = Redaction {
+        replacer: Replacer::new(engine.rules().iter().map(|c| &c.rule), policy, KEY),
+        tree: OutputTree::new(out, &[input.to_path_buf()]).unwrap(),
+        link_unchanged: false,
+    };
+    let walk = collect(
+        &[input.to_path_buf()],
+        &Filter::new(&[], &[]).unwrap(),
+        None,
+    );
+    Scanner::new(&engine, KEY, cfg)
+        .with_redaction(redaction)
+        .scan_all(&walk.inputs, &sink);
+    let mut files = sink.files.into_inner().unwrap();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+pub fn mode(m: Mode) -> Policy {
+    Policy {
+        default: m,
+        ..Policy::default()
+    }
 }
 
 /// Scans a folder with the built-in rules, revealing values.
