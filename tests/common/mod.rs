@@ -60,7 +60,7 @@ pub fn redact(input: &Path, out: &Path, policy: &Policy, chunk: usize) -> Vec<Fi
         &Filter::new(&[], &[]).unwrap(),
         None,
     );
-    Scanner::new(&engine, KEY, cfg)
+    Scanner::new(engine, KEY, cfg)
         .with_redaction(redaction)
         .scan_all(&walk.inputs, &sink);
     let mut files = sink.files.into_inner().unwrap();
