@@ -14,6 +14,7 @@ use crate::archive::{self, Budget, Limited, Limits, Seekable};
 use crate::decode::chunk::{BufferPool, Chunk, Chunker};
 use crate::decode::csv::CsvBatches;
 use crate::decode::jsondoc::{self, Tracker};
+use crate::decode::jsonpath::Token;
 use crate::decode::parquet;
 use crate::decode::table::{scan_cells, CellBatch, Columns};
 use crate::decode::{jsonpath, scan_buffer, sniff_format, BufScratch, Format, Match};
@@ -21,7 +22,8 @@ use crate::decompress::{self, OpenError};
 use crate::engine::Engine;
 use crate::finding::{normalize, preview, Finding, Fingerprinter, Location};
 use crate::guard::{guarded, guarded_iter};
-use crate::redact::edit::{self as redit, Edit, Output};
+use crate::redact::edit::{self as redit, Edit, Piece};
+use crate::redact::json::token_around;
 use crate::redact::output::{Encoder, OutFile, OutputTree};
 use crate::redact::zip::ZipCopy;
 use crate::redact::{csv::CellChange, Mode, Replacer, StreamKind};
@@ -29,7 +31,7 @@ use crate::rules::{Normalize, Preset};
 use crate::source::{Input, InputKind};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, BufRead, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -212,7 +214,7 @@ struct ChunkResult {
     /// The job failed after producing `findings`.
     error: Option<String>,
     /// The job's piece of the redacted copy.
-    output: Option<Output>,
+    output: Option<Piece>,
 }
 
 /// Hands chunk results to the sink in order, numbering lines.
@@ -230,11 +232,17 @@ struct Reorder {
     skip: usize,
     /// Values replaced in the copy.
     replaced: u64,
+    /// Where written pieces' buffers go back.
+    pool: Option<Arc<BufferPool>>,
 }
 
 impl Reorder {
-    fn push(&mut self, r: ChunkResult, sink: &dyn Sink) {
+    /// Takes a job's result; hands over every result now in order and
+    /// returns how many (their slots are free again: a result waiting for
+    /// an earlier one still holds its memory, so it still holds its slot).
+    fn push(&mut self, r: ChunkResult, sink: &dyn Sink) -> usize {
         self.waiting.insert(r.index, r);
+        let first = self.next;
         while let Some(r) = self.waiting.remove(&self.next) {
             let mut batch = r.findings;
             for f in batch.iter_mut().filter(|_| !r.numbered) {
@@ -252,18 +260,22 @@ impl Reorder {
             }
             if let Some(o) = r.output {
                 self.write(&o);
+                if let Some(pool) = &self.pool {
+                    pool.put(o.into_data());
+                }
             }
             self.next += 1;
         }
+        self.next - first
     }
 }
 
 impl Reorder {
     /// Appends a piece to the redacted copy.
-    fn write(&mut self, o: &Output) {
+    fn write(&mut self, o: &Piece) {
         self.replaced += o.values;
         if let Some(w) = self.out.as_mut() {
-            if let Err(e) = w.write_all(o.after_skip(self.skip)) {
+            if let Err(e) = o.write_to(w, self.skip) {
                 self.out = None;
                 self.error
                     .get_or_insert(format!("cannot write the redacted copy: {e}"));
@@ -791,6 +803,7 @@ impl<'e> Scanner<'e> {
     ) -> (Reorder, Option<String>) {
         let reorder = Mutex::new(Reorder {
             out,
+            pool: Some(self.buffers.clone()),
             ..Reorder::default()
         });
         let mut error = None;
@@ -808,8 +821,8 @@ impl<'e> Scanner<'e> {
                 s.spawn_fifo(move |_| {
                     let mut result = work(job);
                     result.rendered = sink.render(&result.findings, !result.numbered);
-                    reorder.lock().unwrap().push(result, sink);
-                    self.in_flight.fetch_sub(1, Ordering::AcqRel);
+                    let done = reorder.lock().unwrap().push(result, sink);
+                    self.in_flight.fetch_sub(done, Ordering::AcqRel);
                 });
             }
         });
@@ -892,7 +905,7 @@ impl<'e> Scanner<'e> {
         let cols = Columns::new(self.engine, table.names.clone(), file.preset);
         let (r, error) = self.run_ordered(
             table.by_ref(),
-            |batch| self.scan_cell_batch(&batch, &cols, file),
+            |batch| self.scan_cell_batch(batch, &cols, file),
             sink,
             out,
         );
@@ -915,7 +928,9 @@ impl<'e> Scanner<'e> {
     }
 
     /// Findings of one batch of table cells.
-    fn scan_cell_batch(&self, batch: &CellBatch, cols: &Columns, file: &FileCtx) -> ChunkResult {
+    fn scan_cell_batch(&self, mut batch: CellBatch, cols: &Columns, file: &FileCtx) -> ChunkResult {
+        let batch_raw = batch.raw.take();
+        let batch = &batch;
         let mut scratch = self.take_scratch();
         let mut found = Vec::new();
         scan_cells(
@@ -949,11 +964,11 @@ impl<'e> Scanner<'e> {
             })
             .collect();
 
-        let output = match (&batch.raw, &self.redaction, file.format) {
+        let output = match (batch_raw, &self.redaction, file.format) {
             (Some(raw), Some(r), Format::Csv(d)) => {
                 let changes = cell_changes(&r.replacer, batch, &found, raw.first);
                 Some(crate::redact::csv::rewrite(
-                    &raw.bytes, &raw.rows, d, &changes,
+                    raw.bytes, &raw.rows, d, &changes,
                 ))
             }
             _ => None,
@@ -1016,31 +1031,24 @@ impl<'e> Scanner<'e> {
             m.start < chunk.report_until && self.engine.rule_active(m.rule, file.preset)
         });
         let path = &file.path;
-        let mut in_string = Vec::new();
+        let mut tokens = Vec::new();
         let (findings, newlines) = match (file.format, tracker) {
             (Format::Binary, _) => (self.binary_findings(&chunk, &matches, path), 0),
             (_, Some(t)) => (
-                self.document_findings(&chunk, &matches, t, file, &mut in_string),
+                self.document_findings(&chunk, &matches, t, file, &mut tokens),
                 0,
             ),
-            (_, None) => self.line_findings(&chunk, &matches, file),
+            (_, None) => self.line_findings(&chunk, &matches, file, &mut tokens),
         };
         let output = self.redaction.as_ref().filter(|_| file.redact).map(|r| {
             let kind = match file.format {
                 Format::Binary => StreamKind::Binary,
-                Format::Ndjson => StreamKind::Ndjson {
-                    cut: chunk.line_offset > 0,
-                },
-                Format::JsonDoc => StreamKind::Document(&in_string),
+                Format::Ndjson | Format::JsonDoc => StreamKind::Json(&tokens),
                 _ => StreamKind::Text,
             };
             let data = original.unwrap_or_else(|| std::mem::take(&mut chunk.data));
             let edits = crate::redact::stream_edits(&r.replacer, &data, &matches, kind);
-            if edits.is_empty() {
-                Output::unchanged(data, chunk.report_until)
-            } else {
-                Output::apply(&data, chunk.report_until, &edits)
-            }
+            Piece::new(data, chunk.report_until, edits)
         });
         scratch.matches = matches;
         self.scratch.lock().unwrap().push(scratch);
@@ -1065,12 +1073,17 @@ impl<'e> Scanner<'e> {
         matches: &[Match],
         mut tracker: Tracker,
         file: &FileCtx,
-        in_string: &mut Vec<bool>,
+        tokens: &mut Vec<Option<Token>>,
     ) -> Vec<Finding> {
         let offsets: Vec<usize> = matches.iter().map(|m| m.start).collect();
         let fields = self.subject_fields(file.preset);
         let places = jsondoc::locate(&mut tracker, &chunk.data, &offsets, !fields.is_empty());
-        in_string.extend(places.iter().map(|p| p.in_string));
+        if file.redact {
+            let data = &chunk.data;
+            tokens.extend(
+                (offsets.iter().zip(&places)).map(|(&o, p)| token_around(data, o, p.in_string)),
+            );
+        }
         // The user of an element, looked up once per element (an element
         // often holds several findings).
         let mut last: Option<(usize, Option<[u8; 32]>)> = None;
@@ -1127,6 +1140,7 @@ impl<'e> Scanner<'e> {
         chunk: &Chunk,
         matches: &[Match],
         file: &FileCtx,
+        tokens: &mut Vec<Option<Token>>,
     ) -> (Vec<Finding>, u64) {
         let (path, ndjson) = (&file.path, file.format == Format::Ndjson);
         let preset = file.preset.filter(|_| ndjson);
@@ -1145,8 +1159,21 @@ impl<'e> Scanner<'e> {
             let shift = if lo == 0 { chunk.line_offset } else { 0 };
             let fields = if ndjson && shift == 0 {
                 let offsets: Vec<usize> = group.iter().map(|m| m.start - lo).collect();
-                jsonpath::paths_at(&data[lo..hi], &offsets)
+                if file.redact {
+                    // The JSON tokens for the copy, from the same walk.
+                    let (paths, toks) = jsonpath::paths_and_tokens_at(&data[lo..hi], &offsets);
+                    let at = |t: Token| Token {
+                        start: t.start + lo,
+                        end: t.end + lo,
+                        ..t
+                    };
+                    tokens.extend(toks.into_iter().map(|t| t.map(at)));
+                    paths
+                } else {
+                    jsonpath::paths_at(&data[lo..hi], &offsets)
+                }
             } else {
+                tokens.extend(std::iter::repeat_n(None, group.len()));
                 vec![None; group.len()]
             };
             let subject = self.subject_in_line(&data[lo..hi], preset);
@@ -1267,7 +1294,7 @@ fn cell_changes(
         changes.push(CellChange {
             row: (cell.record - first) as usize,
             column: cell.column as usize,
-            value: Output::apply(value, value.len(), &edits).bytes,
+            value: redit::apply(value, &edits),
             values: group.len() as u32,
         });
     }

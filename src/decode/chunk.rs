@@ -29,7 +29,7 @@ impl BufferPool {
     /// the number of chunks in flight).
     pub fn put(&self, v: Vec<u8>) {
         let mut pool = self.0.lock().unwrap();
-        if pool.len() < 64 {
+        if pool.len() < 64 && v.capacity() > 0 {
             pool.push(v);
         }
     }

@@ -39,17 +39,27 @@ pub struct Token {
 /// For each offset in `offsets` (sorted ascending), the string or scalar
 /// token containing it, or `None`.
 pub fn tokens_at(json: &[u8], offsets: &[usize]) -> Vec<Option<Token>> {
-    let mut out = vec![None; offsets.len()];
-    walk(json, offsets, |i, start, end, _| {
+    paths_and_tokens_at(json, offsets).1
+}
+
+/// [`paths_at`] and [`tokens_at`] in one walk (redaction needs both).
+pub fn paths_and_tokens_at(
+    json: &[u8],
+    offsets: &[usize],
+) -> (Vec<Option<String>>, Vec<Option<Token>>) {
+    let mut paths = vec![None; offsets.len()];
+    let mut tokens = vec![None; offsets.len()];
+    walk(json, offsets, |i, start, end, stack| {
         let string = json[start] == b'"';
-        out[i] = Some(Token {
+        paths[i] = Some(render(json, stack));
+        tokens[i] = Some(Token {
             start,
             end,
             string,
             key: string && is_key(json, end),
         })
     });
-    out
+    (paths, tokens)
 }
 
 /// Walks `json` once, calling `place(i, token_start, token_end, stack)` for

@@ -6,7 +6,7 @@
 //! quoted if the original field was or if the new value needs it; every
 //! other byte (delimiters, CRLF, other cells) is copied as it was.
 
-use super::edit::{Edit, Output};
+use super::edit::{Edit, Piece};
 use std::ops::Range;
 
 /// The raw byte spans of the fields of one record (`raw` starts at the
@@ -65,7 +65,7 @@ pub struct CellChange {
 
 /// The raw rows of a batch with `changes` applied. `rows[k]` is where the
 /// batch's k-th record starts in `raw` (bytes before the first are copied).
-pub fn rewrite(raw: &[u8], rows: &[usize], delim: u8, changes: &[CellChange]) -> Output {
+pub fn rewrite(raw: Vec<u8>, rows: &[usize], delim: u8, changes: &[CellChange]) -> Piece {
     let mut edits = Vec::new();
     let mut i = 0;
     while i < changes.len() {
@@ -93,7 +93,8 @@ pub fn rewrite(raw: &[u8], rows: &[usize], delim: u8, changes: &[CellChange]) ->
             i += 1;
         }
     }
-    Output::apply(raw, raw.len(), &edits)
+    let len = raw.len();
+    Piece::new(raw, len, edits)
 }
 
 #[cfg(test)]
@@ -120,9 +121,11 @@ mod tests {
                 values: 1,
             },
         ];
-        let out = rewrite(raw, &rows, b',', &changes);
+        let out = rewrite(raw.to_vec(), &rows, b',', &changes);
+        let mut bytes = Vec::new();
+        out.write_to(&mut bytes, 0).unwrap();
         assert_eq!(
-            out.bytes,
+            bytes,
             b"1,\"multi\nline, \"\"q\"\"\",[EMAIL]\r\n2,x,\"a,\"\"b\"\r\n"
         );
         assert_eq!(out.values, 2);

@@ -5,6 +5,8 @@
 //! the text of the edit whose span is wider (a `drop` edit spans the whole
 //! JSON value, so it wins over a mask inside it).
 
+use std::io::{self, Write};
+
 /// Replace `data[start..end]` with `text`; `values` findings are behind it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
@@ -33,72 +35,77 @@ pub fn merge(edits: &mut Vec<Edit>) {
     *edits = out;
 }
 
-/// A redacted piece of a stream: the bytes to write, and where each edit
-/// went (input span → output span), so the front can be trimmed when the
-/// previous piece's last edit already covered it.
+/// `data` with merged, sorted `edits` applied.
+pub fn apply(data: &[u8], edits: &[Edit]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() + 16);
+    let mut pos = 0;
+    for e in edits {
+        if e.start < pos {
+            continue;
+        }
+        out.extend_from_slice(&data[pos..e.start]);
+        out.extend_from_slice(&e.text);
+        pos = e.end;
+    }
+    out.extend_from_slice(&data[pos.min(data.len())..]);
+    out
+}
+
+/// A redacted piece of a stream: the original bytes (moved, not copied)
+/// and the edits, written out in one pass with no copy of the whole piece.
+/// The piece owns `data[..until]`; its last edit may run past `until`
+/// (`overrun`), and the next piece then skips that many bytes.
 #[derive(Debug, Default)]
-pub struct Output {
-    pub bytes: Vec<u8>,
-    spans: Vec<(usize, usize, usize, usize)>,
+pub struct Piece {
+    data: Vec<u8>,
+    until: usize,
+    edits: Vec<Edit>,
     /// Input bytes past the piece's end consumed by its last edit.
     pub overrun: usize,
     /// Values replaced.
     pub values: u64,
 }
 
-impl Output {
-    /// `data[..until]` with merged, sorted `edits` applied (edits starting at
-    /// or after `until` belong to the next piece).
-    pub fn apply(data: &[u8], until: usize, edits: &[Edit]) -> Output {
-        let mut out = Output {
-            bytes: Vec::with_capacity(until + 64),
-            ..Output::default()
-        };
-        let mut pos = 0;
-        for e in edits {
-            if e.start >= until || e.start < pos {
+impl Piece {
+    /// The piece `data[..until]` with merged, sorted `edits` (those
+    /// starting at or after `until` belong to the next piece).
+    pub fn new(data: Vec<u8>, until: usize, mut edits: Vec<Edit>) -> Piece {
+        edits.retain(|e| e.start < until);
+        let overrun = edits.last().map_or(0, |e| e.end.saturating_sub(until));
+        let values = edits.iter().map(|e| u64::from(e.values)).sum();
+        Piece {
+            data,
+            until,
+            edits,
+            overrun,
+            values,
+        }
+    }
+
+    /// Writes the piece, less its first `skip` bytes (already replaced by
+    /// the previous piece's last edit). An edit that starts inside the
+    /// skipped bytes is written whole: its value is still replaced.
+    pub fn write_to(&self, w: &mut dyn Write, skip: usize) -> io::Result<()> {
+        let mut pos = skip;
+        for e in &self.edits {
+            if e.end <= skip {
                 continue;
             }
-            out.bytes.extend_from_slice(&data[pos..e.start]);
-            let at = out.bytes.len();
-            out.bytes.extend_from_slice(&e.text);
-            out.spans.push((e.start, e.end, at, out.bytes.len()));
-            out.values += u64::from(e.values);
+            if e.start >= pos {
+                w.write_all(&self.data[pos..e.start])?;
+            }
+            w.write_all(&e.text)?;
             pos = e.end;
         }
-        if pos < until {
-            out.bytes.extend_from_slice(&data[pos..until]);
+        if pos < self.until {
+            w.write_all(&self.data[pos..self.until])?;
         }
-        out.overrun = pos.saturating_sub(until);
-        out
+        Ok(())
     }
 
-    /// An unedited piece (moved, not copied).
-    pub fn unchanged(mut data: Vec<u8>, until: usize) -> Output {
-        data.truncate(until);
-        Output {
-            bytes: data,
-            ..Output::default()
-        }
-    }
-
-    /// The output bytes left when the first `skip` input bytes were already
-    /// written by the previous piece. An edit that starts inside the skipped
-    /// bytes is written whole (its value is still replaced).
-    pub fn after_skip(&self, skip: usize) -> &[u8] {
-        // After an edit, output offset = input offset + (out_end - in_end).
-        let mut shift: isize = 0;
-        for &(start, end, out_start, out_end) in &self.spans {
-            if end <= skip {
-                shift = out_end as isize - end as isize;
-            } else if start < skip {
-                return &self.bytes[out_start..];
-            } else {
-                break;
-            }
-        }
-        let at = (skip as isize + shift).max(0) as usize;
-        &self.bytes[at.min(self.bytes.len())..]
+    /// The buffer, for reuse.
+    pub fn into_data(self) -> Vec<u8> {
+        self.data
     }
 }
 
@@ -124,24 +131,37 @@ mod tests {
         assert_eq!(v[0].text, b"wide");
     }
 
+    fn written(p: &Piece, skip: usize) -> Vec<u8> {
+        let mut v = Vec::new();
+        p.write_to(&mut v, skip).unwrap();
+        v
+    }
+
     #[test]
     fn applies_and_reports_overrun() {
-        let data = b"0123456789abcdef";
-        let out = Output::apply(data, 12, &[e(1, 3, "X"), e(10, 14, "YY")]);
-        assert_eq!(out.bytes, b"0X3456789YY");
-        assert_eq!(out.overrun, 2);
-        assert_eq!(out.values, 2);
+        let data = b"0123456789abcdef".to_vec();
+        let p = Piece::new(
+            data,
+            12,
+            vec![e(1, 3, "X"), e(10, 14, "YY"), e(13, 15, "Z")],
+        );
+        assert_eq!(written(&p, 0), b"0X3456789YY");
+        assert_eq!(p.overrun, 2);
+        assert_eq!(p.values, 2);
+        assert_eq!(apply(b"0123", &[e(1, 2, "ab")]), b"0ab23");
     }
 
     #[test]
     fn skipping_the_front_keeps_alignment() {
-        let data = b"0123456789";
-        let out = Output::apply(data, 10, &[e(1, 3, "LONGER"), e(6, 8, "Z")]);
-        assert_eq!(out.bytes, b"0LONGER345Z89");
-        assert_eq!(out.after_skip(0), b"0LONGER345Z89");
-        assert_eq!(out.after_skip(4), b"45Z89");
-        assert_eq!(out.after_skip(2), b"LONGER345Z89");
-        assert_eq!(out.after_skip(7), b"Z89");
-        assert_eq!(out.after_skip(9), b"9");
+        let p = Piece::new(
+            b"0123456789".to_vec(),
+            10,
+            vec![e(1, 3, "LONGER"), e(6, 8, "Z")],
+        );
+        assert_eq!(written(&p, 0), b"0LONGER345Z89");
+        assert_eq!(written(&p, 4), b"45Z89");
+        assert_eq!(written(&p, 2), b"LONGER345Z89");
+        assert_eq!(written(&p, 7), b"Z89");
+        assert_eq!(written(&p, 9), b"9");
     }
 }

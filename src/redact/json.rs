@@ -108,7 +108,7 @@ pub fn token_around(data: &[u8], offset: usize, in_string: bool) -> Option<Token
 mod tests {
     use super::*;
     use crate::decode::jsonpath::tokens_at;
-    use crate::redact::edit::{merge, Output};
+    use crate::redact::edit::{apply, merge};
 
     fn rep(mode: Mode, text: &str) -> Replacement {
         Replacement {
@@ -123,8 +123,7 @@ mod tests {
         let t = tokens_at(line.as_bytes(), &[start])[0];
         let mut edits = vec![edit(start, end, t, r, "[EMAIL]")];
         merge(&mut edits);
-        let out = Output::apply(line.as_bytes(), line.len(), &edits);
-        let s = String::from_utf8(out.bytes).unwrap();
+        let s = String::from_utf8(apply(line.as_bytes(), &edits)).unwrap();
         serde_json::from_str::<serde_json::Value>(&s).expect("still JSON");
         s
     }

@@ -208,12 +208,9 @@ pub enum StreamKind<'a> {
     Text,
     /// A binary file: replaced by as many bytes, so offsets stay valid.
     Binary,
-    /// NDJSON: JSON-aware per line; `cut` when the data starts inside a
-    /// line longer than a chunk (that line's tokens are not known).
-    Ndjson { cut: bool },
-    /// A JSON document: JSON-aware, with per match whether it lies in a
-    /// string (from the path tracker).
-    Document(&'a [bool]),
+    /// NDJSON or a JSON document: per match, the JSON token holding it
+    /// (None where unknown: a line cut by a chunk boundary).
+    Json(&'a [Option<jsonpath::Token>]),
 }
 
 /// The edits replacing every match in `data` (a chunk of a stream).
@@ -264,50 +261,13 @@ pub fn stream_edits(rep: &Replacer, data: &[u8], matches: &[Match], kind: Stream
                 }
             })
             .collect(),
-        StreamKind::Ndjson { cut } => ndjson_edits(rep, data, matches, cut, &value),
-        StreamKind::Document(in_string) => matches
+        StreamKind::Json(tokens) => matches
             .iter()
-            .zip(in_string)
-            .map(|(m, &s)| {
-                let token = json::token_around(data, m.start, s);
-                json::edit(m.start, m.end, token, value(m), rep.label(m.rule))
-            })
+            .zip(tokens)
+            .map(|(m, &t)| json::edit(m.start, m.end, t, value(m), rep.label(m.rule)))
             .collect(),
     };
     edit::merge(&mut edits);
-    edits
-}
-
-/// NDJSON edits: each line holding matches is tokenised once.
-fn ndjson_edits(
-    rep: &Replacer,
-    data: &[u8],
-    matches: &[Match],
-    cut: bool,
-    value: &dyn Fn(&Match) -> Replacement,
-) -> Vec<Edit> {
-    let mut edits = Vec::with_capacity(matches.len());
-    let mut i = 0;
-    while i < matches.len() {
-        let (lo, hi) = crate::engine::line_bounds(data, matches[i].start);
-        let n = matches[i..].iter().take_while(|m| m.start < hi).count();
-        let group = &matches[i..i + n];
-        let offsets: Vec<usize> = group.iter().map(|m| m.start - lo).collect();
-        let tokens = if cut && lo == 0 {
-            vec![None; n]
-        } else {
-            jsonpath::tokens_at(&data[lo..hi], &offsets)
-        };
-        for (m, t) in group.iter().zip(tokens) {
-            let t = t.map(|t| jsonpath::Token {
-                start: t.start + lo,
-                end: t.end + lo,
-                ..t
-            });
-            edits.push(json::edit(m.start, m.end, t, value(m), rep.label(m.rule)));
-        }
-        i += n;
-    }
     edits
 }
 

@@ -11,7 +11,7 @@
 //! indexes and dictionary pages are all built by the writer from the redacted
 //! values, and bloom filters (kept only for columns that had one) too.
 
-use super::edit::{merge, Edit, Output};
+use super::edit::{apply, merge, Edit};
 use super::{Mode, Replacer};
 use crate::decode::table::{scan_cells, CellBatch, CellMatch, Columns};
 use crate::decode::BufScratch;
@@ -164,14 +164,13 @@ fn redact_text(v: &str, ctx: &Ctx, scratch: &mut BufScratch, replaced: &mut u64)
             values: 1,
         })
         .collect();
-    let out = apply_merged(v.as_bytes(), edits);
-    *replaced += out.values;
-    String::from_utf8_lossy(&out.bytes).into_owned()
+    *replaced += edits.len() as u64;
+    String::from_utf8_lossy(&apply_merged(v.as_bytes(), edits)).into_owned()
 }
 
-fn apply_merged(v: &[u8], mut edits: Vec<Edit>) -> Output {
+fn apply_merged(v: &[u8], mut edits: Vec<Edit>) -> Vec<u8> {
     merge(&mut edits);
-    Output::apply(v, v.len(), &edits)
+    apply(v, &edits)
 }
 
 /// `array` (column `path`) with its text values redacted, recursively.
@@ -340,7 +339,7 @@ fn cell_value(
             values: 1,
         });
     }
-    Some(apply_merged(value, edits).bytes)
+    Some(apply_merged(value, edits))
 }
 
 /// A copy of `a` with the values at the indexes of `new` replaced.
