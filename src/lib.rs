@@ -4,7 +4,8 @@
 //! `source` (walk inputs) → `decompress` (gzip/zstd by magic bytes) →
 //! `decode` (records: lines, NDJSON) → `engine` (keyword prefilter, windowed
 //! regex, validators) → `finding` (locations, previews, fingerprints) →
-//! `report` (findings.jsonl, summary.json, human output).
+//! `report` (findings.jsonl, summary.json, human output); `redact` writes
+//! redacted copies from the same pass.
 
 pub mod archive;
 pub mod cli;
