@@ -443,3 +443,78 @@ fn findings_jsonl_lines_are_exact_across_chunks() {
         assert_eq!(s.true_pos, s.planted, "{rule}: {:?}", s.examples);
     }
 }
+
+/// `scan --redact-to` writes the report and the copies in one pass: the
+/// summary counts replaced values per file and names the key by id; the
+/// config file's modes apply (the longest key wins over `--mode`); an
+/// unchanged file is hard-linked with `--link-unchanged`.
+#[test]
+fn scan_with_redact_to_reports_and_copies_in_one_pass() {
+    use std::os::unix::fs::MetadataExt;
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::write(
+        input.join("a.ndjson"),
+        "{\"email\":\"jane.doe@corp-mail.org\",\"ip\":\"203.0.113.42\"}\n{\"ok\":1}\n",
+    )
+    .unwrap();
+    std::fs::write(input.join("clean.log"), "nothing here\n").unwrap();
+    let config = d.path().join("leakscope.toml");
+    std::fs::write(
+        &config,
+        "[redact]\nmode = \"drop\"\n[redact.modes]\npii = \"partial\"\n\"pii.email\" = \"hash\"\n",
+    )
+    .unwrap();
+    let (report, clean) = (d.path().join("report"), d.path().join("clean"));
+    let out = run(&[
+        "scan",
+        p(&input),
+        "--out",
+        p(&report),
+        "--redact-to",
+        p(&clean),
+        "--config",
+        p(&config),
+        "--link-unchanged",
+        "-q",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let copy = std::fs::read_to_string(clean.join("a.ndjson")).unwrap();
+    let first: Value = serde_json::from_str(copy.lines().next().unwrap()).unwrap();
+    assert!(
+        first["email"].as_str().unwrap().starts_with("tok_email_"),
+        "{copy}"
+    );
+    assert_eq!(first["ip"], "203.0.113.x");
+    assert_eq!(copy.lines().nth(1), Some("{\"ok\":1}"));
+    let ino = |p: &Path| std::fs::metadata(p).unwrap().ino();
+    assert_eq!(ino(&clean.join("clean.log")), ino(&input.join("clean.log")));
+    let s = summary(&report);
+    assert_eq!(s["redaction"]["values_replaced"], 2);
+    assert_eq!(s["redaction"]["files_written"], 2);
+    assert_eq!(s["redaction"]["mode"], "drop");
+    assert_eq!(s["redaction"]["key_id"], s["key"]["id"]);
+    let a = s["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"].as_str().unwrap().ends_with("a.ndjson"))
+        .unwrap();
+    assert_eq!(a["replaced"], 2);
+    // The token is the finding's fingerprint prefix: copies join with the report.
+    let email = findings(&report)
+        .into_iter()
+        .find(|f| f["rule"] == "pii.email")
+        .unwrap();
+    let fp = email["fingerprint"].as_str().unwrap();
+    assert_eq!(
+        first["email"].as_str().unwrap(),
+        format!("tok_email_{}", &fp[..16])
+    );
+}

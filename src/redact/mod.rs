@@ -385,6 +385,23 @@ mod tests {
     }
 
     #[test]
+    fn config_file_modes() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("c.toml");
+        std::fs::write(
+            &f,
+            "[redact]\nmode = \"hash\"\n[redact.modes]\npii = \"drop\"\n",
+        )
+        .unwrap();
+        let p = Policy::from_config(&f).unwrap();
+        assert_eq!(p.default, Mode::Hash);
+        assert_eq!(p.overrides.get("pii"), Some(&Mode::Drop));
+        std::fs::write(&f, "[redact]\nmode = \"blur\"\n").unwrap();
+        let e = Policy::from_config(&f).unwrap_err().to_string();
+        assert!(e.contains("c.toml"), "{e}");
+    }
+
+    #[test]
     fn partial_ipv6_keeps_48_bits() {
         assert_eq!(
             partial(Preview::Ip, b"2001:db8:85a3:8d3:1319:8a2e:370:7348"),
