@@ -1282,12 +1282,7 @@ fn cell_changes(
                 } else {
                     r.text
                 };
-                Edit {
-                    start,
-                    end,
-                    text,
-                    values: 1,
-                }
+                Edit::new(start, end, text)
             })
             .collect();
         redit::merge(&mut edits);

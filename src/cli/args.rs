@@ -64,25 +64,7 @@ pub struct RedactArgs {
     #[command(flatten)]
     pub redact: RedactOpts,
     #[command(flatten)]
-    pub rules: RuleArgs,
-    /// File holding the key of fingerprints and hash tokens (else $LEAKSCOPE_KEY, else a stored random key).
-    #[arg(long, value_name = "FILE")]
-    pub key_file: Option<PathBuf>,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j', value_name = "N")]
-    pub threads: Option<usize>,
-    /// No progress bar, no summary on stderr.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Only copy files matching this glob (repeatable).
-    #[arg(long, value_name = "GLOB")]
-    pub include: Vec<String>,
-    /// Skip files and folders matching this glob (repeatable).
-    #[arg(long, value_name = "GLOB")]
-    pub exclude: Vec<String>,
-    /// Vendor export preset (see `scan --help`).
-    #[arg(long, default_value = "auto", value_name = "NAME")]
-    pub preset: String,
+    pub common: CommonArgs,
 }
 
 /// Where rules come from.
@@ -94,6 +76,33 @@ pub struct RuleArgs {
     /// Use only the rules given with --rules.
     #[arg(long)]
     pub no_builtin_rules: bool,
+}
+
+/// Options every scanning command takes: rules, key, threads, quietness,
+/// file filters, vendor preset.
+#[derive(Args, Debug)]
+pub struct CommonArgs {
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// File holding the key of fingerprints and hash tokens (else $LEAKSCOPE_KEY, else a stored random key).
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress bar, no summary on stderr, no per-file error lines.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Only take files matching this glob (repeatable; relative path or file name).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip files and folders matching this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Vendor export preset (mixpanel, amplitude, segment, ga4), mapping the
+    /// vendor's fields to data categories; `auto` recognises it per file.
+    #[arg(long, default_value = "auto", value_name = "NAME")]
+    pub preset: String,
 }
 
 #[derive(Args, Debug)]
@@ -108,35 +117,16 @@ pub struct ScanArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<StdoutFormat>,
     #[command(flatten)]
-    pub rules: RuleArgs,
+    pub common: CommonArgs,
     /// Include raw values in every output. Without it no raw value is written anywhere.
     #[arg(long)]
     pub reveal: bool,
-    /// File holding the fingerprint key (else $LEAKSCOPE_KEY, else a stored random key).
-    #[arg(long, value_name = "FILE")]
-    pub key_file: Option<PathBuf>,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j', value_name = "N")]
-    pub threads: Option<usize>,
-    /// No progress bar, no summary on stderr, no per-file error lines.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Only scan files matching this glob (repeatable; relative path or file name).
-    #[arg(long, value_name = "GLOB")]
-    pub include: Vec<String>,
-    /// Skip files and folders matching this glob (repeatable).
-    #[arg(long, value_name = "GLOB")]
-    pub exclude: Vec<String>,
     /// Binary files: scan their printable strings, or skip them.
     #[arg(long, value_enum, default_value = "strings")]
     pub binary: BinaryArg,
     /// Bytes per parallel chunk (memory per in-flight chunk).
     #[arg(long, default_value_t = 4 << 20, value_name = "BYTES", hide = true)]
     pub chunk_size: usize,
-    /// Vendor export preset (mixpanel, amplitude, segment, ga4), mapping the
-    /// vendor's fields to data categories; `auto` recognises it per file.
-    #[arg(long, default_value = "auto", value_name = "NAME")]
-    pub preset: String,
     /// Most bytes one archive (zip) may expand to, all members together.
     #[arg(long, default_value_t = 32 << 30, value_name = "BYTES")]
     pub max_archive_bytes: u64,

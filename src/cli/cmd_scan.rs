@@ -17,27 +17,27 @@ use std::time::Instant;
 
 pub fn run(a: ScanArgs) -> Result<i32> {
     let started = Instant::now();
-    if let Some(n) = a.threads {
+    if let Some(n) = a.common.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build_global()
             .context("cannot start threads")?;
     }
-    let engine = Engine::new(&rules_from(&a.rules)?)?;
-    let presets = super::presets_from(&a.rules)?;
+    let engine = Engine::new(&rules_from(&a.common.rules)?)?;
+    let presets = super::presets_from(&a.common.rules)?;
     let known: Vec<String> = ["auto", "none"]
         .into_iter()
         .map(String::from)
         .chain(presets.iter().map(|p| p.id.clone()))
         .collect();
-    if !known.contains(&a.preset) {
+    if !known.contains(&a.common.preset) {
         anyhow::bail!(
             "unknown preset {:?} (known: {})",
-            a.preset,
+            a.common.preset,
             known.join(", ")
         );
     }
-    let key = load_key(a.key_file.as_deref())?;
+    let key = load_key(a.common.key_file.as_deref())?;
     let policy = policy_from(&a.redact)?;
     let redaction = match &a.redact_to {
         Some(dir) => Some(Redaction {
@@ -49,7 +49,7 @@ pub fn run(a: ScanArgs) -> Result<i32> {
     };
     let walk = collect(
         &a.paths,
-        &Filter::new(&a.include, &a.exclude)?,
+        &Filter::new(&a.common.include, &a.common.exclude)?,
         a.out.as_deref(),
     );
     let metas: Vec<RuleMeta> = engine
@@ -67,12 +67,12 @@ pub fn run(a: ScanArgs) -> Result<i32> {
     } else {
         StdoutFormat::Human
     });
-    let mut report = Report::new(metas, a.out.as_deref(), stdout, a.quiet)?;
-    if !a.quiet && std::io::stderr().is_terminal() {
+    let mut report = Report::new(metas, a.out.as_deref(), stdout, a.common.quiet)?;
+    if !a.common.quiet && std::io::stderr().is_terminal() {
         report = report.with_progress(walk.inputs.iter().filter_map(|i| i.size).sum());
     }
     for (path, why) in &walk.errors {
-        if !a.quiet {
+        if !a.common.quiet {
             eprintln!("leakscope: error: {path}: {why}");
         }
     }
@@ -84,8 +84,9 @@ pub fn run(a: ScanArgs) -> Result<i32> {
             BinaryMode::Strings
         },
         reveal: a.reveal,
-        preset: (a.preset != "auto" && a.preset != "none").then(|| a.preset.clone()),
-        presets: if a.preset == "auto" {
+        preset: (a.common.preset != "auto" && a.common.preset != "none")
+            .then(|| a.common.preset.clone()),
+        presets: if a.common.preset == "auto" {
             presets
         } else {
             Vec::new()
@@ -142,7 +143,7 @@ pub fn run(a: ScanArgs) -> Result<i32> {
         f.w.write_all(b"\n")?;
         f.commit()?;
     }
-    if !a.quiet {
+    if !a.common.quiet {
         eprint!("{}", human::summary_text(&summary));
         if let Some(dir) = &a.out {
             eprintln!("report: {}", dir.display());

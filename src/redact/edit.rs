@@ -16,6 +16,18 @@ pub struct Edit {
     pub values: u32,
 }
 
+impl Edit {
+    /// One value's edit.
+    pub fn new(start: usize, end: usize, text: Vec<u8>) -> Edit {
+        Edit {
+            start,
+            end,
+            text,
+            values: 1,
+        }
+    }
+}
+
 /// Sorts `edits` and merges overlapping ones.
 pub fn merge(edits: &mut Vec<Edit>) {
     edits.sort_by_key(|e| (e.start, std::cmp::Reverse(e.end)));
@@ -114,12 +126,7 @@ mod tests {
     use super::*;
 
     fn e(start: usize, end: usize, text: &str) -> Edit {
-        Edit {
-            start,
-            end,
-            text: text.into(),
-            values: 1,
-        }
+        Edit::new(start, end, text.into())
     }
 
     #[test]

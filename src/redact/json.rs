@@ -20,12 +20,7 @@ pub fn edit(start: usize, end: usize, token: Option<Token>, rep: Replacement, la
         v.push(b'"');
         v
     };
-    let whole = |t: Token, text: Vec<u8>| Edit {
-        start: t.start,
-        end: t.end,
-        text,
-        values: 1,
-    };
+    let whole = |t: Token, text: Vec<u8>| Edit::new(t.start, t.end, text);
     match token {
         Some(t) if rep.mode == Mode::Drop && !t.key => whole(t, b"null".to_vec()),
         Some(t) if !t.string => whole(t, quoted(&rep.text)),
@@ -36,12 +31,7 @@ pub fn edit(start: usize, end: usize, token: Option<Token>, rep: Replacement, la
         _ => {
             let mut text = Vec::with_capacity(rep.text.len() + 2);
             escape_into(&mut text, text_for(&rep, label));
-            Edit {
-                start,
-                end,
-                text,
-                values: 1,
-            }
+            Edit::new(start, end, text)
         }
     }
 }

@@ -196,6 +196,15 @@ impl Replacer {
         Replacement { mode: r.mode, text }
     }
 
+    /// The text of `r` where no field can be dropped (text, binary): the
+    /// mask label for `drop`.
+    pub fn plain(&self, rule: u32, r: Replacement) -> Vec<u8> {
+        match r.mode {
+            Mode::Drop => self.label(rule).as_bytes().to_vec(),
+            _ => r.text,
+        }
+    }
+
     /// The mask label of rule `rule` (used where a mode cannot apply).
     pub fn label(&self, rule: u32) -> &str {
         &self.rules[rule as usize].label
@@ -225,40 +234,20 @@ pub fn stream_edits(rep: &Replacer, data: &[u8], matches: &[Match], kind: Stream
         StreamKind::Text => matches
             .iter()
             .map(|m| {
-                let r = value(m);
-                let mut text = if r.mode == Mode::Drop {
-                    rep.label(m.rule).as_bytes().to_vec()
-                } else {
-                    r.text
-                };
+                let mut text = rep.plain(m.rule, value(m));
                 // A multi-line value (a PEM block) leaves its line breaks,
                 // so line numbers in the report still hold in the copy.
                 let breaks = memchr::memchr_iter(b'\n', &data[m.start..m.end]).count();
                 text.resize(text.len() + breaks, b'\n');
-                Edit {
-                    start: m.start,
-                    end: m.end,
-                    text,
-                    values: 1,
-                }
+                Edit::new(m.start, m.end, text)
             })
             .collect(),
         StreamKind::Binary => matches
             .iter()
             .map(|m| {
-                let len = m.end - m.start;
-                let r = value(m);
-                let mut text = match r.mode {
-                    Mode::Drop => rep.label(m.rule).as_bytes().to_vec(),
-                    _ => r.text,
-                };
-                text.resize(len, b'*');
-                Edit {
-                    start: m.start,
-                    end: m.end,
-                    text,
-                    values: 1,
-                }
+                let mut text = rep.plain(m.rule, value(m));
+                text.resize(m.end - m.start, b'*');
+                Edit::new(m.start, m.end, text)
             })
             .collect(),
         StreamKind::Json(tokens) => matches

@@ -20,10 +20,10 @@ use arrow_array::builder::{GenericByteBuilder, GenericStringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{ByteArrayType, GenericBinaryType};
 use arrow_array::{
-    Array, ArrayRef, DictionaryArray, GenericByteArray, LargeListArray, ListArray, MapArray,
+    Array, ArrayRef, DictionaryArray, GenericByteArray, GenericListArray, MapArray,
     OffsetSizeTrait, RecordBatch, StructArray,
 };
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{DataType, Field, FieldRef, Schema};
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
 };
@@ -157,11 +157,12 @@ fn redact_text(v: &str, ctx: &Ctx, scratch: &mut BufScratch, replaced: &mut u64)
     }
     let edits: Vec<Edit> = found
         .iter()
-        .map(|cm| Edit {
-            start: cm.m.start,
-            end: cm.m.end,
-            text: ctx.replacer.label(cm.m.rule).as_bytes().to_vec(),
-            values: 1,
+        .map(|cm| {
+            Edit::new(
+                cm.m.start,
+                cm.m.end,
+                ctx.replacer.label(cm.m.rule).as_bytes().to_vec(),
+            )
         })
         .collect();
     *replaced += edits.len() as u64;
@@ -202,26 +203,8 @@ fn redact_array(
                 a.nulls().cloned(),
             ))
         }
-        DataType::List(f) => {
-            let a = array.as_list::<i32>();
-            let values = redact_array(a.values(), f, path, ctx, s, n);
-            Arc::new(ListArray::new(
-                f.clone(),
-                a.offsets().clone(),
-                values,
-                a.nulls().cloned(),
-            ))
-        }
-        DataType::LargeList(f) => {
-            let a = array.as_list::<i64>();
-            let values = redact_array(a.values(), f, path, ctx, s, n);
-            Arc::new(LargeListArray::new(
-                f.clone(),
-                a.offsets().clone(),
-                values,
-                a.nulls().cloned(),
-            ))
-        }
+        DataType::List(f) => list::<i32>(array, f, path, ctx, s, n),
+        DataType::LargeList(f) => list::<i64>(array, f, path, ctx, s, n),
         DataType::Map(f, ordered) => {
             let a = array.as_map();
             let entries: ArrayRef = Arc::new(a.entries().clone());
@@ -237,6 +220,25 @@ fn redact_array(
         DataType::Dictionary(k, _) => dictionary(array, k, field, path, ctx, s, n),
         _ => array.clone(),
     }
+}
+
+/// A list column: its values redacted, offsets and nulls kept.
+fn list<O: OffsetSizeTrait>(
+    array: &ArrayRef,
+    f: &FieldRef,
+    path: &str,
+    ctx: &Ctx,
+    s: &mut BufScratch,
+    n: &mut u64,
+) -> ArrayRef {
+    let a = array.as_list::<O>();
+    let values = redact_array(a.values(), f, path, ctx, s, n);
+    Arc::new(GenericListArray::<O>::new(
+        f.clone(),
+        a.offsets().clone(),
+        values,
+        a.nulls().cloned(),
+    ))
 }
 
 /// A dictionary column: its values redacted once, the keys kept.
@@ -332,12 +334,7 @@ fn cell_value(
             Mode::Drop => rep.label(m.rule).as_bytes().to_vec(),
             _ => r.text,
         };
-        edits.push(Edit {
-            start: m.start,
-            end: m.end,
-            text,
-            values: 1,
-        });
+        edits.push(Edit::new(m.start, m.end, text));
     }
     Some(apply_merged(value, edits))
 }
