@@ -712,6 +712,7 @@ impl<'e> Scanner<'e> {
             engine: self.engine,
             preset: file.preset,
             replacer,
+            numbers: self.cfg.scan_numbers,
         };
         let written = (|| {
             let input = src.open().map_err(|e| format!("cannot open: {e}"))?;

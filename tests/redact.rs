@@ -223,6 +223,10 @@ fn planted_parquet(path: &Path) -> Vec<String> {
         emails.iter().map(|e| format!("contact {e} today")),
     ));
     let city: ArrayRef = Arc::new(StringArray::from_iter_values(plan));
+    // A number a field rule names (the scan reports it; the copy must not keep it).
+    let lat: ArrayRef = Arc::new(arrow_array::Float64Array::from_iter_values(
+        (0..n).map(|i| (4_885_661 + 10 * i) as f64 / 100_000.0),
+    ));
     let props_struct = StructArray::from(vec![(
         Arc::new(Field::new("note", DataType::Utf8, false)),
         note_col,
@@ -239,10 +243,11 @@ fn planted_parquet(path: &Path) -> Vec<String> {
         Field::new("city", DataType::Utf8, false),
         Field::new("props", props_struct.data_type().clone(), false),
         Field::new("tags", tags.data_type().clone(), true),
+        Field::new("lat", DataType::Float64, false),
     ]));
     let batch = RecordBatch::try_new(
         schema.clone(),
-        vec![email_col, city, Arc::new(props_struct), Arc::new(tags)],
+        vec![email_col, city, Arc::new(props_struct), Arc::new(tags), lat],
     )
     .unwrap();
     let props = parquet::file::properties::WriterProperties::builder()
@@ -427,8 +432,18 @@ fn check_shapes(out: &Path, m: Mode) {
         .map(|g| g.num_rows())
         .collect();
     assert_eq!(groups, vec![100, 100, 100]);
-    let rows: usize = b.build().unwrap().map(|b| b.unwrap().num_rows()).sum();
-    assert_eq!(rows, 300);
+    let batches: Vec<RecordBatch> = b.build().unwrap().map(Result::unwrap).collect();
+    assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 300);
+    // The non-nullable coordinate column holds zeros where values were.
+    let lat = batches[0].column_by_name("lat").unwrap();
+    let lat = lat
+        .as_any()
+        .downcast_ref::<arrow_array::Float64Array>()
+        .unwrap();
+    assert!(
+        lat.values().iter().all(|&v| v == 0.0),
+        "{m:?}: coordinates kept"
+    );
 }
 
 /// Refused before anything is written: an output inside the input.

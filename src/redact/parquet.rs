@@ -18,10 +18,13 @@ use crate::decode::BufScratch;
 use crate::engine::Engine;
 use arrow_array::builder::{GenericByteBuilder, GenericStringBuilder};
 use arrow_array::cast::AsArray;
-use arrow_array::types::{ByteArrayType, GenericBinaryType};
+use arrow_array::types::{
+    ByteArrayType, Float32Type, Float64Type, GenericBinaryType, Int32Type, Int64Type, UInt32Type,
+    UInt64Type,
+};
 use arrow_array::{
-    Array, ArrayRef, DictionaryArray, GenericByteArray, GenericListArray, MapArray,
-    OffsetSizeTrait, RecordBatch, StructArray,
+    Array, ArrayRef, ArrowPrimitiveType, DictionaryArray, GenericByteArray, GenericListArray,
+    MapArray, OffsetSizeTrait, PrimitiveArray, RecordBatch, StructArray,
 };
 use arrow_schema::{DataType, Field, FieldRef, Schema};
 use parquet::arrow::arrow_reader::{
@@ -45,6 +48,9 @@ pub struct Ctx<'a> {
     pub engine: &'a Engine,
     pub preset: Option<&'a str>,
     pub replacer: &'a Replacer,
+    /// Numeric columns are scanned too (`--scan-numbers`); else only those
+    /// a field rule names (`location_lat`).
+    pub numbers: bool,
 }
 
 /// Writes `src` redacted to `dest`; returns the number of values replaced.
@@ -218,6 +224,12 @@ fn redact_array(
             ))
         }
         DataType::Dictionary(k, _) => dictionary(array, k, field, path, ctx, s, n),
+        DataType::Int32 => numbers::<Int32Type>(array, path, nullable, ctx, s, n),
+        DataType::Int64 => numbers::<Int64Type>(array, path, nullable, ctx, s, n),
+        DataType::UInt32 => numbers::<UInt32Type>(array, path, nullable, ctx, s, n),
+        DataType::UInt64 => numbers::<UInt64Type>(array, path, nullable, ctx, s, n),
+        DataType::Float32 => numbers::<Float32Type>(array, path, nullable, ctx, s, n),
+        DataType::Float64 => numbers::<Float64Type>(array, path, nullable, ctx, s, n),
         _ => array.clone(),
     }
 }
@@ -274,6 +286,51 @@ fn dictionary(
         DataType::UInt64 => redo!(UInt64Type),
         _ => array.clone(),
     }
+}
+
+/// A numeric leaf, when numbers are scanned or a field rule names it: the
+/// values scanned as text; a value holding a finding becomes null (zero
+/// where the column is not nullable: a number cannot hold a mask).
+fn numbers<T: ArrowPrimitiveType>(
+    array: &ArrayRef,
+    path: &str,
+    nullable: bool,
+    ctx: &Ctx,
+    s: &mut BufScratch,
+    n: &mut u64,
+) -> ArrayRef
+where
+    T::Native: std::fmt::Display,
+{
+    let cols = Columns::new(ctx.engine, vec![path.to_string()], ctx.preset);
+    if !ctx.numbers && cols.rules[0].is_empty() {
+        return array.clone();
+    }
+    let a = array.as_primitive::<T>();
+    let mut batch = CellBatch::default();
+    for i in 0..a.len() {
+        if a.is_valid(i) {
+            batch.push(a.value(i).to_string().as_bytes(), i as u64, 0);
+        }
+    }
+    let mut found: Vec<CellMatch> = Vec::new();
+    scan_cells(ctx.engine, &batch, &cols, ctx.preset, s, &mut found);
+    if found.is_empty() {
+        return array.clone();
+    }
+    let hit: std::collections::HashSet<usize> = found
+        .iter()
+        .map(|cm| batch.cells[cm.cell].record as usize)
+        .collect();
+    *n += hit.len() as u64;
+    let out: PrimitiveArray<T> = (0..a.len())
+        .map(|i| match (hit.contains(&i), a.is_valid(i)) {
+            (true, _) if nullable => None,
+            (true, _) => Some(T::Native::default()),
+            (false, valid) => valid.then(|| a.value(i)),
+        })
+        .collect();
+    Arc::new(out.with_data_type(a.data_type().clone()))
 }
 
 /// A byte-array leaf: values scanned as cells; the array rebuilt only when
