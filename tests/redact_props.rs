@@ -37,6 +37,12 @@ fn modes() -> impl Strategy<Value = Mode> {
 /// Redacts `name` holding `data` with `m`; returns the copy and the copy of
 /// the copy.
 fn twice(name: &str, data: &[u8], m: Mode) -> (Vec<u8>, Vec<u8>) {
+    twice_in_chunks(name, data, m, 1 << 20)
+}
+
+/// The same with chunks of `chunk` bytes (a one-line document longer than a
+/// chunk is cut into overlapping pieces).
+fn twice_in_chunks(name: &str, data: &[u8], m: Mode, chunk: usize) -> (Vec<u8>, Vec<u8>) {
     let dir = tempfile::tempdir().unwrap();
     let (input, once, again) = (
         dir.path().join("in"),
@@ -46,8 +52,8 @@ fn twice(name: &str, data: &[u8], m: Mode) -> (Vec<u8>, Vec<u8>) {
     std::fs::create_dir_all(&input).unwrap();
     std::fs::write(input.join(name), data).unwrap();
     let read = |d: &Path| std::fs::read(d.join(name)).unwrap();
-    common::redact(&input, &once, &common::mode(m), 1 << 20);
-    common::redact(&once, &again, &common::mode(m), 1 << 20);
+    common::redact(&input, &once, &common::mode(m), chunk);
+    common::redact(&once, &again, &common::mode(m), chunk);
     (read(&once), read(&again))
 }
 
@@ -77,6 +83,39 @@ proptest! {
                 .map_err(|e| TestCaseError::fail(format!("{e}: {}", String::from_utf8_lossy(line))))?;
             let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
             prop_assert_eq!(keys.len(), row.len() + 1);
+        }
+        prop_assert_eq!(once, again);
+    }
+
+    #[test]
+    fn one_line_json_documents_cut_into_pieces_stay_valid(
+        rows in prop::collection::vec(prop::collection::vec(value(), 1..5), 1..8),
+        m in modes(),
+    ) {
+        // One line of about 100 KB: cut into pieces of 64 KiB with overlap.
+        let objects: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| {
+                let o: serde_json::Map<String, serde_json::Value> = r
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (format!("k{i}"), serde_json::Value::String(v.clone())))
+                    .collect();
+                serde_json::Value::Object(o)
+            })
+            .collect();
+        let mut all = Vec::new();
+        while serde_json::to_vec(&all).unwrap().len() < 100_000 {
+            all.extend(objects.iter().cloned());
+        }
+        let data = serde_json::to_vec(&serde_json::Value::Array(all.clone())).unwrap();
+        let (once, again) = twice_in_chunks("doc.json", &data, m, 1);
+        let v: serde_json::Value = serde_json::from_slice(&once)
+            .map_err(|e| TestCaseError::fail(format!("copy is not JSON: {e}")))?;
+        let elems = v.as_array().unwrap();
+        prop_assert_eq!(elems.len(), all.len());
+        for (a, b) in elems.iter().zip(&all) {
+            prop_assert_eq!(a.as_object().unwrap().len(), b.as_object().unwrap().len());
         }
         prop_assert_eq!(once, again);
     }

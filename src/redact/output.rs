@@ -65,17 +65,24 @@ impl OutputTree {
             }
         }
         let many = paths.len() > 1;
+        let mut taken = std::collections::HashSet::new();
         let roots = paths
             .iter()
             .map(|p| {
                 let name = p
                     .file_name()
                     .map_or_else(|| "stdin".into(), |n| n.to_os_string());
-                let target = if p.is_dir() && !many {
+                let mut target = if p.is_dir() && !many {
                     out.to_path_buf()
                 } else {
-                    out.join(name)
+                    out.join(&name)
                 };
+                // Two inputs of one name (`a/x.log b/x.log`): `x.log`, `x.log-2`.
+                let mut n = 1;
+                while !taken.insert(target.clone()) {
+                    n += 1;
+                    target = out.join(format!("{}-{n}", name.to_string_lossy()));
+                }
                 (p.clone(), target)
             })
             .collect();
@@ -268,6 +275,11 @@ mod tests {
         let tree = OutputTree::new(&out, &[a.clone(), b.clone()]).unwrap();
         assert_eq!(tree.target(Some(&a.join("x.log"))), out.join("a/x.log"));
         assert_eq!(tree.target(Some(&b)), out.join("b.log"));
+        let c = d.path().join("c");
+        std::fs::create_dir_all(&c).unwrap();
+        std::fs::write(c.join("b.log"), "y").unwrap();
+        let tree = OutputTree::new(&out, &[b.clone(), c.join("b.log")]).unwrap();
+        assert_eq!(tree.target(Some(&c.join("b.log"))), out.join("b.log-2"));
     }
 
     #[test]
