@@ -22,11 +22,11 @@ use crate::decompress::{self, OpenError};
 use crate::engine::Engine;
 use crate::finding::{normalize, preview, Finding, Fingerprinter, Location};
 use crate::guard::{guarded, guarded_iter};
-use crate::redact::edit::{self as redit, Edit, Piece};
+use crate::redact::edit::Piece;
 use crate::redact::json::token_around;
 use crate::redact::output::{Encoder, OutFile, OutputTree};
 use crate::redact::zip::ZipCopy;
-use crate::redact::{csv::CellChange, Mode, Replacer, StreamKind};
+use crate::redact::{Replacer, StreamKind};
 use crate::rules::{Normalize, Preset};
 use crate::source::{Input, InputKind};
 use rayon::prelude::*;
@@ -967,7 +967,8 @@ impl<'e> Scanner<'e> {
 
         let output = match (batch_raw, &self.redaction, file.format) {
             (Some(raw), Some(r), Format::Csv(d)) => {
-                let changes = cell_changes(&r.replacer, batch, &found, raw.first);
+                let changes =
+                    crate::redact::csv::cell_changes(&r.replacer, batch, &found, raw.first);
                 Some(crate::redact::csv::rewrite(
                     raw.bytes, &raw.rows, d, &changes,
                 ))
@@ -1252,49 +1253,6 @@ impl<'e> Scanner<'e> {
             subject: None,
         }
     }
-}
-
-/// New values for the cells of a table batch holding `found` (sorted by
-/// cell); rows are counted from record `first`.
-fn cell_changes(
-    rep: &Replacer,
-    batch: &CellBatch,
-    found: &[crate::decode::table::CellMatch],
-    first: u64,
-) -> Vec<CellChange> {
-    let mut changes = Vec::new();
-    for group in found.chunk_by(|a, b| a.cell == b.cell) {
-        let cell = batch.cells[group[0].cell];
-        let value = &batch.data[cell.start..cell.end];
-        let mut edits: Vec<Edit> = group
-            .iter()
-            .map(|cm| {
-                let m = &cm.m;
-                let r = rep.replace(
-                    m.rule,
-                    m.decoded.as_deref().unwrap_or(&value[m.start..m.end]),
-                );
-                let (start, end) = match r.mode {
-                    Mode::Drop => (0, value.len()),
-                    _ => (m.start, m.end),
-                };
-                let text = if r.mode == Mode::Drop {
-                    Vec::new()
-                } else {
-                    r.text
-                };
-                Edit::new(start, end, text)
-            })
-            .collect();
-        redit::merge(&mut edits);
-        changes.push(CellChange {
-            row: (cell.record - first) as usize,
-            column: cell.column as usize,
-            value: redit::apply(value, &edits),
-            values: group.len() as u32,
-        });
-    }
-    changes
 }
 
 /// The value of the first `"key": value` in a JSON line (string contents

@@ -4,9 +4,12 @@
 //! writer would change quoting and line endings everywhere. Instead only the
 //! affected fields of the affected records are re-encoded in the raw bytes,
 //! quoted if the original field was or if the new value needs it; every
-//! other byte (delimiters, CRLF, other cells) is copied as it was.
+//! other byte (delimiters, CRLF, other cells) is copied as it was. `drop`
+//! leaves an empty cell.
 
-use super::edit::{Edit, Piece};
+use super::edit::{apply, merge, Edit, Piece};
+use super::{Mode, Replacer};
+use crate::decode::table::{CellBatch, CellMatch};
 use std::ops::Range;
 
 /// The raw byte spans of the fields of one record (`raw` starts at the
@@ -95,6 +98,44 @@ pub fn rewrite(raw: Vec<u8>, rows: &[usize], delim: u8, changes: &[CellChange]) 
     }
     let len = raw.len();
     Piece::new(raw, len, edits)
+}
+
+/// New values for the cells of a table batch holding `found` (sorted by
+/// cell); rows are counted from record `first`.
+pub fn cell_changes(
+    rep: &Replacer,
+    batch: &CellBatch,
+    found: &[CellMatch],
+    first: u64,
+) -> Vec<CellChange> {
+    let mut changes = Vec::new();
+    for group in found.chunk_by(|a, b| a.cell == b.cell) {
+        let cell = batch.cells[group[0].cell];
+        let value = &batch.data[cell.start..cell.end];
+        let mut edits: Vec<Edit> = group
+            .iter()
+            .map(|cm| {
+                let m = &cm.m;
+                let r = rep.replace(
+                    m.rule,
+                    m.decoded.as_deref().unwrap_or(&value[m.start..m.end]),
+                );
+                match r.mode {
+                    // `drop` empties the whole cell.
+                    Mode::Drop => Edit::new(0, value.len(), Vec::new()),
+                    _ => Edit::new(m.start, m.end, r.text),
+                }
+            })
+            .collect();
+        merge(&mut edits);
+        changes.push(CellChange {
+            row: (cell.record - first) as usize,
+            column: cell.column as usize,
+            value: apply(value, &edits),
+            values: group.len() as u32,
+        });
+    }
+    changes
 }
 
 #[cfg(test)]
