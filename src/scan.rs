@@ -551,6 +551,21 @@ impl<'e> Scanner<'e> {
         let mut replaced = 0;
         for i in 0..zip.len() {
             let options = out.as_ref().and_then(|_| ZipCopy::options(&mut zip, i));
+            // Encryption is checked on the raw entry: opening an encrypted
+            // member fails, and one such member must not fail the archive.
+            if let Some(name) = encrypted_member(&mut zip, i) {
+                outcome.records += 1;
+                let mut inner = FileOutcome::new(format!("{}!{name}", outcome.path).into());
+                inner.status = Status::Skipped("encrypted zip member".into());
+                if out.is_some() {
+                    outcome.left_out += 1;
+                    outcome.warnings.push(format!(
+                        "member {name} left out of the redacted copy: encrypted"
+                    ));
+                }
+                sink.file_done(inner);
+                continue;
+            }
             let member = match zip.by_index(i) {
                 Ok(m) => m,
                 Err(e) => {
@@ -569,11 +584,6 @@ impl<'e> Scanner<'e> {
             outcome.records += 1;
             let name: Arc<str> = format!("{}!{}", outcome.path, member.name()).into();
             let mut inner = FileOutcome::new(name);
-            if member.encrypted() {
-                inner.status = Status::Skipped("encrypted zip member".into());
-                sink.file_done(inner);
-                continue;
-            }
             let member_copy = out.as_ref().and_then(|o| o.member_target(i).ok());
             self.scan_reader(
                 Box::new(member),
@@ -1253,6 +1263,12 @@ impl<'e> Scanner<'e> {
             subject: None,
         }
     }
+}
+
+/// The name of zip member `i` when it is encrypted.
+fn encrypted_member(zip: &mut zip::ZipArchive<std::fs::File>, i: usize) -> Option<String> {
+    let m = zip.by_index_raw(i).ok()?;
+    m.encrypted().then(|| m.name().to_string())
 }
 
 /// The value of the first `"key": value` in a JSON line (string contents

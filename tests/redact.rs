@@ -497,3 +497,45 @@ fn hash_tokens_join_across_files() {
     let t2 = other.replace(email as u32, b"jane.doe@corp-mail.org").text;
     assert_ne!(String::from_utf8(t2).unwrap(), token);
 }
+
+/// An encrypted zip member cannot be scanned: it is skipped (the other
+/// members are scanned) and left out of the copy, which is then the
+/// assembled archive, not the original.
+#[test]
+fn encrypted_zip_members_are_left_out_of_the_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let path = input.join("bundle.zip");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    z.start_file("secret.log", stored).unwrap();
+    z.write_all(b"mail jane.doe@corp-mail.org\n").unwrap();
+    z.start_file("plain.log", stored).unwrap();
+    z.write_all(b"nothing here\n").unwrap();
+    z.finish().unwrap();
+    // Mark the first member encrypted (general purpose flag bit 0) in its
+    // local header and its central directory entry.
+    let mut b = std::fs::read(&path).unwrap();
+    b[6] |= 1;
+    let cd = memchr::memmem::find(&b, b"PK\x01\x02").unwrap();
+    b[cd + 8] |= 1;
+    std::fs::write(&path, &b).unwrap();
+
+    let out = dir.path().join("out");
+    let files = common::redact(&input, &out, &Policy::default(), 1 << 20);
+    let archive = files
+        .iter()
+        .find(|f| f.path.ends_with("bundle.zip"))
+        .unwrap();
+    assert_eq!(archive.status, Status::Scanned);
+    assert_eq!(archive.left_out, 1);
+    let member = files
+        .iter()
+        .find(|f| f.path.ends_with("!secret.log"))
+        .unwrap();
+    assert!(matches!(member.status, Status::Skipped(_)));
+    let copy = zip::ZipArchive::new(std::fs::File::open(out.join("bundle.zip")).unwrap()).unwrap();
+    assert_eq!(copy.file_names().collect::<Vec<_>>(), vec!["plain.log"]);
+}
