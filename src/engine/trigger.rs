@@ -154,9 +154,11 @@ pub fn digit_clusters_and_colons(
     while let Some(start) = starts.next(i, &mut on_colon) {
         i = start;
         let (mut digits, mut dots, mut max_group, mut seps) = (0u32, 0u32, 0u32, 0u8);
+        let mut first_group_end = None;
         loop {
             let g = i;
             i = run_end(hay, i);
+            first_group_end.get_or_insert(i);
             let group = (i - g) as u32;
             digits += group;
             max_group = max_group.max(group);
@@ -190,6 +192,13 @@ pub fn digit_clusters_and_colons(
         }
         if i >= n {
             return;
+        }
+        // A dotted address after a number and a space (`0 203.0.113.42`)
+        // glues into one cluster no IP shape admits: look again from the
+        // first group's end, so the address starts a cluster of its own.
+        // (Short clusters only: a long run of dotted numbers stays linear.)
+        if seps & sep_bit(b' ') != 0 && dots >= 3 && i - start <= 64 {
+            i = first_group_end.unwrap_or(i);
         }
     }
 }

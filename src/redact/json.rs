@@ -62,20 +62,28 @@ pub fn escape_into(out: &mut Vec<u8>, text: &[u8]) {
 /// The token holding `data[offset]` when the caller knows whether that byte
 /// is inside a string (JSON documents, from the path tracker): the string's
 /// opening quote is the nearest unescaped quote before it. `None` when the
-/// token starts before `data` (a string cut by a chunk boundary).
+/// token is not wholly inside `data` (a string cut by a chunk boundary, or
+/// a quote whose escaping depends on bytes before `data`).
 pub fn token_around(data: &[u8], offset: usize, in_string: bool) -> Option<Token> {
     if in_string {
         let mut i = offset;
         let open = loop {
             let q = memchr::memrchr(b'"', &data[..i])?;
             let backslashes = data[..q].iter().rev().take_while(|&&b| b == b'\\').count();
+            if backslashes == q {
+                return None; // the run of backslashes may go on before `data`
+            }
             if backslashes % 2 == 0 {
                 break q;
             }
             i = q;
         };
         let end = string_end(data, open);
-        return Some(Token {
+        let closed = end > open + 1 && data.get(end - 1) == Some(&b'"') && {
+            let before = data[open + 1..end - 1].iter().rev();
+            before.take_while(|&&b| b == b'\\').count() % 2 == 0
+        };
+        return closed.then(|| Token {
             start: open,
             end,
             string: true,
@@ -84,11 +92,12 @@ pub fn token_around(data: &[u8], offset: usize, in_string: bool) -> Option<Token
     }
     let start = data[..offset]
         .iter()
-        .rposition(|&b| matches!(b, b',' | b'[' | b'{' | b':') || b.is_ascii_whitespace())
-        .map_or(0, |p| p + 1);
-    Some(Token {
+        .rposition(|&b| matches!(b, b',' | b'[' | b'{' | b':') || b.is_ascii_whitespace())?
+        + 1;
+    let end = scalar_end(data, start);
+    (end < data.len()).then_some(Token {
         start,
-        end: scalar_end(data, start),
+        end,
         string: false,
         key: false,
     })
@@ -157,5 +166,9 @@ mod tests {
         assert!(!t.key);
         let t = token_around(data, 30, false).unwrap();
         assert_eq!(&data[t.start..t.end], b"123");
+        // A chunk that starts right after a backslash, or ends inside the
+        // string: the token is not known.
+        assert_eq!(token_around(&data[9..], 6, true), None);
+        assert_eq!(token_around(&data[..20], 15, true), None);
     }
 }
