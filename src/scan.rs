@@ -25,7 +25,7 @@ use crate::guard::{guarded, guarded_iter};
 use crate::redact::edit::Piece;
 use crate::redact::json::token_around;
 use crate::redact::output::{Encoder, OutFile, OutputTree};
-use crate::redact::zip::ZipCopy;
+use crate::redact::zip::{Entry, ZipCopy};
 use crate::redact::{Replacer, StreamKind};
 use crate::rules::{Normalize, Preset};
 use crate::source::{Input, InputKind};
@@ -550,10 +550,15 @@ impl<'e> Scanner<'e> {
         };
         let mut replaced = 0;
         for i in 0..zip.len() {
-            let options = out.as_ref().and_then(|_| ZipCopy::options(&mut zip, i));
             // Encryption is checked on the raw entry: opening an encrypted
             // member fails, and one such member must not fail the archive.
-            if let Some(name) = encrypted_member(&mut zip, i) {
+            let entry = Entry::read(&mut zip, i);
+            if let Some(Entry {
+                name,
+                encrypted: true,
+                ..
+            }) = &entry
+            {
                 outcome.records += 1;
                 let mut inner = FileOutcome::new(format!("{}!{name}", outcome.path).into());
                 inner.status = Status::Skipped("encrypted zip member".into());
@@ -594,12 +599,12 @@ impl<'e> Scanner<'e> {
                 member_copy.as_ref(),
             );
             outcome.findings += inner.findings;
-            if let (Some(o), Some(c), Some(opts)) = (out.as_mut(), &member_copy, options) {
+            if let (Some(o), Some(c), Some(entry)) = (out.as_mut(), &member_copy, entry) {
                 let added = match inner.replaced {
-                    Some(n) => o.add(&mut zip, i, c, n, opts).map(|_| n),
+                    Some(n) => o.add(&mut zip, i, c, n, entry).map(|_| n),
                     None => Err(format!(
                         "member {} left out of the redacted copy: not scanned",
-                        opts.0
+                        entry.name
                     )),
                 };
                 match added {
@@ -726,20 +731,23 @@ impl<'e> Scanner<'e> {
         };
         let written = (|| {
             let input = src.open().map_err(|e| format!("cannot open: {e}"))?;
-            let plain = tempfile::tempfile().map_err(|e| e.to_string())?;
-            let dest = if layers.is_empty() {
-                copy.create().map_err(|e| e.to_string())?
-            } else {
-                plain.try_clone().map_err(|e| e.to_string())?
+            // A compressed Parquet file is rewritten to a temporary file
+            // first, then compressed again into the copy.
+            let plain = match layers.is_empty() {
+                true => None,
+                false => Some(tempfile::tempfile().map_err(|e| e.to_string())?),
             };
+            let dest = match &plain {
+                None => copy.create(),
+                Some(p) => p.try_clone(),
+            };
+            let dest = dest.map_err(|e| e.to_string())?;
             let n = guarded("rewriting Parquet", || {
                 crate::redact::parquet::rewrite(input, dest, &ctx)
             })??;
-            if !layers.is_empty() {
-                // A compressed Parquet file: the rewritten file compressed again.
+            if let Some(mut plain) = plain {
                 let mut enc = Encoder::new(copy.create().map_err(|e| e.to_string())?, layers)
                     .map_err(|e| e.to_string())?;
-                let mut plain = plain;
                 io::Seek::rewind(&mut plain).map_err(|e| e.to_string())?;
                 io::copy(&mut plain, &mut enc).map_err(|e| e.to_string())?;
                 enc.finish().map_err(|e| e.to_string())?;
@@ -1185,7 +1193,9 @@ impl<'e> Scanner<'e> {
                     jsonpath::paths_at(&data[lo..hi], &offsets)
                 }
             } else {
-                tokens.extend(std::iter::repeat_n(None, group.len()));
+                if file.redact {
+                    tokens.extend(std::iter::repeat_n(None, group.len()));
+                }
                 vec![None; group.len()]
             };
             let subject = self.subject_in_line(&data[lo..hi], preset);
@@ -1263,12 +1273,6 @@ impl<'e> Scanner<'e> {
             subject: None,
         }
     }
-}
-
-/// The name of zip member `i` when it is encrypted.
-fn encrypted_member(zip: &mut zip::ZipArchive<std::fs::File>, i: usize) -> Option<String> {
-    let m = zip.by_index_raw(i).ok()?;
-    m.encrypted().then(|| m.name().to_string())
 }
 
 /// The value of the first `"key": value` in a JSON line (string contents

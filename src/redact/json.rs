@@ -12,8 +12,9 @@ use super::{Mode, Replacement};
 use crate::decode::jsonpath::{is_key, scalar_end, string_end, Token};
 
 /// The edit replacing `data[start..end]` (a match inside `token`, when its
-/// token is known) with `rep`; `label` is the mask used where `drop` cannot.
-pub fn edit(start: usize, end: usize, token: Option<Token>, rep: Replacement, label: &str) -> Edit {
+/// token is known) with `rep` (whose text, for `drop`, is the mask label
+/// used where the value cannot be nulled).
+pub fn edit(start: usize, end: usize, token: Option<Token>, rep: Replacement) -> Edit {
     let quoted = |text: &[u8]| {
         let mut v = vec![b'"'];
         escape_into(&mut v, text);
@@ -26,21 +27,13 @@ pub fn edit(start: usize, end: usize, token: Option<Token>, rep: Replacement, la
         Some(t) if !t.string => whole(t, quoted(&rep.text)),
         Some(t) if start <= t.start || end >= t.end => {
             // The match takes in a quote: rewrite the whole string.
-            whole(t, quoted(text_for(&rep, label)))
+            whole(t, quoted(&rep.text))
         }
         _ => {
             let mut text = Vec::with_capacity(rep.text.len() + 2);
-            escape_into(&mut text, text_for(&rep, label));
+            escape_into(&mut text, &rep.text);
             Edit::new(start, end, text)
         }
-    }
-}
-
-fn text_for<'a>(rep: &'a Replacement, label: &'a str) -> &'a [u8] {
-    if rep.mode == Mode::Drop {
-        label.as_bytes()
-    } else {
-        &rep.text
     }
 }
 
@@ -120,7 +113,7 @@ mod tests {
         let start = line.find(value).unwrap();
         let end = start + value.len();
         let t = tokens_at(line.as_bytes(), &[start])[0];
-        let mut edits = vec![edit(start, end, t, r, "[EMAIL]")];
+        let mut edits = vec![edit(start, end, t, r)];
         merge(&mut edits);
         let s = String::from_utf8(apply(line.as_bytes(), &edits)).unwrap();
         serde_json::from_str::<serde_json::Value>(&s).expect("still JSON");

@@ -147,7 +147,8 @@ struct RuleRedaction {
     normalize: Normalize,
 }
 
-/// A value's replacement: the mode applied and the unescaped text.
+/// A value's replacement: the mode applied and the unescaped text (for
+/// `drop`, the mask label: what stands where a field cannot be dropped).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Replacement {
     pub mode: Mode,
@@ -174,11 +175,6 @@ impl Replacer {
         }
     }
 
-    /// The mode for rule `rule`.
-    pub fn mode(&self, rule: u32) -> Mode {
-        self.rules[rule as usize].mode
-    }
-
     /// What replaces `value`, found by rule `rule`.
     pub fn replace(&self, rule: u32, value: &[u8]) -> Replacement {
         let r = &self.rules[rule as usize];
@@ -194,15 +190,6 @@ impl Replacer {
             }
         };
         Replacement { mode: r.mode, text }
-    }
-
-    /// The text of `r` where no field can be dropped (text, binary): the
-    /// mask label for `drop`.
-    pub fn plain(&self, rule: u32, r: Replacement) -> Vec<u8> {
-        match r.mode {
-            Mode::Drop => self.label(rule).as_bytes().to_vec(),
-            _ => r.text,
-        }
     }
 
     /// The mask label of rule `rule` (used where a mode cannot apply).
@@ -234,7 +221,7 @@ pub fn stream_edits(rep: &Replacer, data: &[u8], matches: &[Match], kind: Stream
         StreamKind::Text => matches
             .iter()
             .map(|m| {
-                let mut text = rep.plain(m.rule, value(m));
+                let mut text = value(m).text;
                 // A multi-line value (a PEM block) leaves its line breaks,
                 // so line numbers in the report still hold in the copy.
                 let breaks = memchr::memchr_iter(b'\n', &data[m.start..m.end]).count();
@@ -245,7 +232,7 @@ pub fn stream_edits(rep: &Replacer, data: &[u8], matches: &[Match], kind: Stream
         StreamKind::Binary => matches
             .iter()
             .map(|m| {
-                let mut text = rep.plain(m.rule, value(m));
+                let mut text = value(m).text;
                 text.resize(m.end - m.start, b'*');
                 Edit::new(m.start, m.end, text)
             })
@@ -253,7 +240,7 @@ pub fn stream_edits(rep: &Replacer, data: &[u8], matches: &[Match], kind: Stream
         StreamKind::Json(tokens) => matches
             .iter()
             .zip(tokens)
-            .map(|(m, &t)| json::edit(m.start, m.end, t, value(m), rep.label(m.rule)))
+            .map(|(m, &t)| json::edit(m.start, m.end, t, value(m)))
             .collect(),
     };
     edit::merge(&mut edits);

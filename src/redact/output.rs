@@ -18,8 +18,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 #[derive(Debug)]
 pub struct OutputTree {
     out: PathBuf,
-    /// The input paths as given, and the output folder or file each maps to.
-    roots: Vec<(PathBuf, PathBuf)>,
+    /// The input paths as given, whether each is a folder, and the output
+    /// folder or file each maps to.
+    roots: Vec<(PathBuf, bool, PathBuf)>,
 }
 
 /// `p` made absolute with symlinks resolved, also when it (or its last
@@ -72,7 +73,8 @@ impl OutputTree {
                 let name = p
                     .file_name()
                     .map_or_else(|| "stdin".into(), |n| n.to_os_string());
-                let mut target = if p.is_dir() && !many {
+                let is_dir = p.is_dir();
+                let mut target = if is_dir && !many {
                     out.to_path_buf()
                 } else {
                     out.join(&name)
@@ -83,7 +85,7 @@ impl OutputTree {
                     n += 1;
                     target = out.join(format!("{}-{n}", name.to_string_lossy()));
                 }
-                (p.clone(), target)
+                (p.clone(), is_dir, target)
             })
             .collect();
         std::fs::create_dir_all(out)
@@ -99,8 +101,8 @@ impl OutputTree {
         let Some(file) = file else {
             return self.out.join("stdin");
         };
-        for (root, target) in &self.roots {
-            if root.is_dir() {
+        for (root, is_dir, target) in &self.roots {
+            if *is_dir {
                 if let Ok(rel) = file.strip_prefix(root) {
                     return target.join(rel);
                 }

@@ -151,13 +151,29 @@ fn redact_schema(
     Arc::new(schema.as_ref().clone().with_metadata(md))
 }
 
+/// Scans the values of column `path`, each with its index, as table cells
+/// (value rules, and the field rules the column name selects); the cells'
+/// `record` is the index, matches come sorted by cell and start.
+fn scan_column<V: AsRef<[u8]>>(
+    values: impl Iterator<Item = (usize, V)>,
+    path: &str,
+    ctx: &Ctx,
+    s: &mut BufScratch,
+) -> (CellBatch, Vec<CellMatch>) {
+    let mut batch = CellBatch::default();
+    for (i, v) in values {
+        batch.push(v.as_ref(), i as u64, 0);
+    }
+    let cols = Columns::new(ctx.engine, vec![path.to_string()], ctx.preset);
+    let mut found = Vec::new();
+    scan_cells(ctx.engine, &batch, &cols, ctx.preset, s, &mut found);
+    found.sort_by_key(|cm| (cm.cell, cm.m.start));
+    (batch, found)
+}
+
 /// Free text (metadata) with every value found masked.
 fn redact_text(v: &str, ctx: &Ctx, scratch: &mut BufScratch, replaced: &mut u64) -> String {
-    let mut batch = CellBatch::default();
-    batch.push(v.as_bytes(), 0, 0);
-    let cols = Columns::new(ctx.engine, vec![String::new()], ctx.preset);
-    let mut found = Vec::new();
-    scan_cells(ctx.engine, &batch, &cols, ctx.preset, scratch, &mut found);
+    let (_, found) = scan_column(std::iter::once((0, v)), "", ctx, scratch);
     if found.is_empty() {
         return v.to_string();
     }
@@ -223,7 +239,7 @@ fn redact_array(
                 *ordered,
             ))
         }
-        DataType::Dictionary(k, _) => dictionary(array, k, field, path, ctx, s, n),
+        DataType::Dictionary(k, _) => dictionary(array, k, path, ctx, s, n),
         DataType::Int32 => numbers::<Int32Type>(array, path, nullable, ctx, s, n),
         DataType::Int64 => numbers::<Int64Type>(array, path, nullable, ctx, s, n),
         DataType::UInt32 => numbers::<UInt32Type>(array, path, nullable, ctx, s, n),
@@ -257,7 +273,6 @@ fn list<O: OffsetSizeTrait>(
 fn dictionary(
     array: &ArrayRef,
     key: &DataType,
-    field: &Field,
     path: &str,
     ctx: &Ctx,
     s: &mut BufScratch,
@@ -274,7 +289,6 @@ fn dictionary(
             Arc::new(d.with_values(values)) as ArrayRef
         }};
     }
-    let _ = field;
     match key {
         DataType::Int8 => redo!(Int8Type),
         DataType::Int16 => redo!(Int16Type),
@@ -302,19 +316,14 @@ fn numbers<T: ArrowPrimitiveType>(
 where
     T::Native: std::fmt::Display,
 {
-    let cols = Columns::new(ctx.engine, vec![path.to_string()], ctx.preset);
-    if !ctx.numbers && cols.rules[0].is_empty() {
+    if !ctx.numbers && ctx.engine.field_rules(path, ctx.preset).is_empty() {
         return array.clone();
     }
     let a = array.as_primitive::<T>();
-    let mut batch = CellBatch::default();
-    for i in 0..a.len() {
-        if a.is_valid(i) {
-            batch.push(a.value(i).to_string().as_bytes(), i as u64, 0);
-        }
-    }
-    let mut found: Vec<CellMatch> = Vec::new();
-    scan_cells(ctx.engine, &batch, &cols, ctx.preset, s, &mut found);
+    let values = (0..a.len())
+        .filter(|&i| a.is_valid(i))
+        .map(|i| (i, a.value(i).to_string()));
+    let (batch, found) = scan_column(values, path, ctx, s);
     if found.is_empty() {
         return array.clone();
     }
@@ -346,19 +355,13 @@ fn strings<T: ByteArrayType>(
 where
     T::Native: AsRef<[u8]>,
 {
-    let mut batch = CellBatch::default();
-    for i in 0..a.len() {
-        if a.is_valid(i) {
-            batch.push(a.value(i).as_ref(), i as u64, 0);
-        }
-    }
-    let cols = Columns::new(ctx.engine, vec![path.to_string()], ctx.preset);
-    let mut found: Vec<CellMatch> = Vec::new();
-    scan_cells(ctx.engine, &batch, &cols, ctx.preset, s, &mut found);
+    let values = (0..a.len())
+        .filter(|&i| a.is_valid(i))
+        .map(|i| (i, a.value(i)));
+    let (batch, found) = scan_column(values, path, ctx, s);
     if found.is_empty() {
         return Arc::new(a.clone());
     }
-    found.sort_by_key(|cm| (cm.cell, cm.m.start));
     let mut new_values: HashMap<usize, Option<Vec<u8>>> = HashMap::new();
     for group in found.chunk_by(|x, y| x.cell == y.cell) {
         let cell = batch.cells[group[0].cell];
@@ -388,7 +391,6 @@ fn cell_value(
         );
         let text = match r.mode {
             Mode::Drop if nullable => return None,
-            Mode::Drop => rep.label(m.rule).as_bytes().to_vec(),
             _ => r.text,
         };
         edits.push(Edit::new(m.start, m.end, text));

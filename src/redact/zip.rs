@@ -13,6 +13,27 @@ use tempfile::TempDir;
 use zip::write::SimpleFileOptions;
 use zip::{ZipArchive, ZipWriter};
 
+/// What the raw entry of a member says, read once: its name, whether it is
+/// encrypted (opening it would fail), and the options that write it again
+/// under the same method, time and permissions.
+pub struct Entry {
+    pub name: String,
+    pub encrypted: bool,
+    pub options: SimpleFileOptions,
+}
+
+impl Entry {
+    /// The entry of member `i`.
+    pub fn read(zip: &mut ZipArchive<File>, i: usize) -> Option<Entry> {
+        let m = zip.by_index_raw(i).ok()?;
+        Some(Entry {
+            name: m.name().to_string(),
+            encrypted: m.encrypted(),
+            options: m.options().large_file(true),
+        })
+    }
+}
+
 /// The redacted copy of one zip archive being assembled.
 pub struct ZipCopy {
     w: ZipWriter<File>,
@@ -33,12 +54,6 @@ impl ZipCopy {
         OutFile::new(&self.dir.path().join(format!("member-{i}")))
     }
 
-    /// Options of member `i` as found in `zip` (name, method, time, mode).
-    pub fn options(zip: &mut ZipArchive<File>, i: usize) -> Option<(String, SimpleFileOptions)> {
-        let m = zip.by_index_raw(i).ok()?;
-        Some((m.name().to_string(), m.options().large_file(true)))
-    }
-
     /// Adds a folder entry as it was.
     pub fn add_dir(&mut self, zip: &mut ZipArchive<File>, i: usize) -> Result<(), String> {
         let m = zip.by_index_raw(i).map_err(|e| e.to_string())?;
@@ -53,7 +68,7 @@ impl ZipCopy {
         i: usize,
         copy: &OutFile,
         replaced: u64,
-        (name, options): (String, SimpleFileOptions),
+        Entry { name, options, .. }: Entry,
     ) -> Result<(), String> {
         let err =
             |e: &dyn std::fmt::Display| format!("writing member {name} of the redacted copy: {e}");
