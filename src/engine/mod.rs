@@ -14,12 +14,13 @@
 //! from a small pool, so the hot path does not allocate per record.
 
 pub mod prefilter;
+mod starts;
 pub mod trigger;
 
 use crate::rules::{Rule, Trigger};
 use crate::validate::{Ctx, Validator};
 use anyhow::{bail, Context, Result};
-use prefilter::{Candidate, Prefilter};
+use prefilter::{Candidate, Prefilter, RuleKeywords};
 use regex_automata::{meta, util::syntax, Input};
 use std::sync::Mutex;
 use trigger::Shape;
@@ -203,11 +204,15 @@ impl Engine {
         let prefilters = presets
             .into_iter()
             .map(|p| {
-                let keywords: Vec<(u32, Vec<String>)> = compiled
+                let keywords: Vec<RuleKeywords> = compiled
                     .iter()
                     .enumerate()
                     .filter(|(_, c)| !c.rule.keywords.is_empty() && c.rule.preset == p)
-                    .map(|(i, c)| (i as u32, c.rule.keywords.clone()))
+                    .map(|(i, c)| RuleKeywords {
+                        rule: i as u32,
+                        keywords: c.rule.keywords.clone(),
+                        how: c.rule.keyword_match,
+                    })
                     .collect();
                 Ok((p, Prefilter::new(&keywords)?))
             })

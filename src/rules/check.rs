@@ -10,6 +10,7 @@
 use super::Rule;
 use crate::corpus::{Generator, Rates};
 use crate::decode::{scan_buffer, BufScratch};
+use crate::engine::prefilter::{Prefilter, RuleKeywords};
 use crate::engine::Engine;
 use std::collections::HashSet;
 use std::time::Instant;
@@ -141,8 +142,16 @@ fn sample_export() -> Vec<u8> {
 }
 
 fn hit_rate_problems(engine: &Engine, sample: &[u8], out: &mut Vec<Problem>) {
-    for (lit, rules) in engine.prefilters().flat_map(|p| p.literals()) {
-        let hits = memchr::memmem::find_iter(sample, lit).count();
+    for (lit, rules, how) in engine.prefilters().flat_map(|p| p.literals()) {
+        let single = Prefilter::new(&[RuleKeywords {
+            rule: 0,
+            keywords: vec![String::from_utf8_lossy(lit).into_owned()],
+            how: *how,
+        }]);
+        let Ok(single) = single else { continue };
+        let mut found = Vec::new();
+        single.candidates(sample, &mut found);
+        let hits = found.len();
         if hits > MAX_HITS_PER_MIB {
             for &r in rules {
                 let rule = &engine.rules()[r as usize].rule;

@@ -82,6 +82,23 @@ pub enum Trigger {
     Hexcolon,
 }
 
+/// Where a rule's keywords may match (see `engine::prefilter`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeywordMatch {
+    /// At the start of a word, case-sensitive: after a byte that is not a
+    /// letter or digit, or a capital after a lowercase letter. A keyword
+    /// that begins with punctuation (`"first_name"`, `-----BEGIN`) matches
+    /// wherever it occurs.
+    #[default]
+    Word,
+    /// At the start of a word, ignoring ASCII case (`datadog` finds
+    /// `DATADOG_API_KEY` and `DatadogKey`).
+    WordIgnoreCase,
+    /// Anywhere, even inside a word (a marker in the middle of a token).
+    Anywhere,
+}
+
 /// How a value is normalised before fingerprinting, so that the same identity
 /// written differently (`Jane@X.org`, `jane%40x.org`) counts once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -130,10 +147,14 @@ pub struct Rule {
     pub severity: Severity,
     #[serde(default)]
     pub confidence: Confidence,
-    /// Case-sensitive literals, at least one of which lies inside or just
-    /// before every match. Empty only when `trigger` is set.
+    /// Literals, at least one of which lies inside or just before every
+    /// match. Empty only when `trigger` is set.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// Where the keywords match: at word starts (default), ignoring case,
+    /// or anywhere.
+    #[serde(default)]
+    pub keyword_match: KeywordMatch,
     /// Shared trigger for keyword-less rules.
     #[serde(default)]
     pub trigger: Option<Trigger>,
