@@ -17,7 +17,7 @@ pub mod prefilter;
 mod starts;
 pub mod trigger;
 
-use crate::rules::{Rule, Trigger};
+use crate::rules::{Confidence, Rule, Trigger};
 use crate::validate::{Ctx, Validator};
 use anyhow::{bail, Context, Result};
 use prefilter::{Candidate, Prefilter, RuleKeywords};
@@ -27,6 +27,9 @@ use trigger::Shape;
 
 /// Largest compiled size allowed for one rule's regex.
 const REGEX_SIZE_LIMIT: usize = 4 << 20;
+
+/// Rule index of a hit removed by [`Engine::drop_dominated`].
+const DROPPED: u32 = u32::MAX;
 
 /// A confirmed, validated match: the value span of a rule in the haystack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -317,6 +320,7 @@ impl Engine {
 
     /// Appends every validated hit in `hay` to `out` (unordered).
     pub fn scan(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Hit>) {
+        let first_new = out.len();
         scratch.candidates.clear();
         for (p, prefilter) in &self.prefilters {
             let active = match (p, &scratch.preset) {
@@ -349,6 +353,44 @@ impl Engine {
         touched.clear();
         scratch.windows = windows;
         scratch.touched = touched;
+        self.drop_dominated(&mut out[first_new..]);
+        let mut i = first_new;
+        out.retain(|h| {
+            i += 1;
+            i <= first_new || h.rule != DROPPED
+        });
+    }
+
+    /// Marks (as [`DROPPED`]) each hit that overlaps a hit of a more
+    /// confident rule of the same category: a generic `api_key=` rule or a
+    /// by-context rule does not report again what a provider's own format
+    /// already found.
+    fn drop_dominated(&self, hits: &mut [Hit]) {
+        let conf = |h: &Hit| self.rules[h.rule as usize].rule.confidence;
+        if hits.len() < 2 || hits.iter().all(|h| conf(h) == Confidence::High) {
+            return;
+        }
+        hits.sort_unstable();
+        for i in 0..hits.len() {
+            for j in i + 1..hits.len() {
+                if hits[j].start >= hits[i].end {
+                    break;
+                }
+                let (a, b) = (hits[i], hits[j]);
+                if a.rule == DROPPED || b.rule == DROPPED {
+                    continue;
+                }
+                let (ra, rb) = (
+                    &self.rules[a.rule as usize].rule,
+                    &self.rules[b.rule as usize].rule,
+                );
+                if ra.category != rb.category || ra.confidence == rb.confidence {
+                    continue;
+                }
+                let weaker = if ra.confidence < rb.confidence { i } else { j };
+                hits[weaker].rule = DROPPED;
+            }
+        }
     }
 
     /// Turns keyword candidates into windows clamped to their line.
