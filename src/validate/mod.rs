@@ -12,6 +12,7 @@ mod github;
 mod iban;
 mod ip;
 mod jwt;
+mod literal;
 mod luhn;
 mod phone;
 mod placeholder;
@@ -83,6 +84,12 @@ pub enum Validator {
     /// A field value that says something: not `unknown`, `(not set)`, `n/a`,
     /// `null`, `none`, `-`, `0`, nor only zeros and separators.
     Known,
+    /// A literal value, not a reference to one (`env.DB_PASSWORD`,
+    /// `#add-password`, `DB_PASS`): for generic assignment rules.
+    Literal,
+    /// Upper- and lowercase letters and digits together, as generated keys
+    /// have (a hex digest or a word does not).
+    Mixed,
 }
 
 impl Validator {
@@ -108,7 +115,9 @@ impl Validator {
             ("email", None) => Validator::Email,
             ("standalone", None) => Validator::Standalone,
             ("known", None) => Validator::Known,
-            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, ip, ssn, placeholder, phone, email, standalone, known)"),
+            ("literal", None) => Validator::Literal,
+            ("mixed", None) => Validator::Mixed,
+            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, ip, ssn, placeholder, phone, email, standalone, known, literal, mixed)"),
         })
     }
 
@@ -128,6 +137,8 @@ impl Validator {
             Validator::Email => email::email_ok(ctx),
             Validator::Standalone => standalone(ctx),
             Validator::Known => known(v),
+            Validator::Literal => literal::is_literal(v),
+            Validator::Mixed => literal::is_mixed(v),
         }
     }
 }

@@ -1,0 +1,107 @@
+//! Literal values, as opposed to references: `password = env.DB_PASSWORD`,
+//! `secret: "#add-secret"`, `api_key = config.api_key` name where a secret
+//! lives rather than holding one. Generic assignment rules (`password=`,
+//! `api_key=`) need this; provider formats never look like references.
+
+/// Parts that mark an expression, a lookup or a self-describing name.
+const REFERENCE_PARTS: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "env.",
+    "environ",
+    "process.",
+    "config.",
+    "settings.",
+    "getenv",
+    "params.",
+    "props.",
+    "this.",
+    "self.",
+    "://",
+    "%(",
+    "../",
+    "./",
+];
+
+/// True when `v` looks like a literal secret rather than a reference to one.
+pub fn is_literal(v: &[u8]) -> bool {
+    let Some(&first) = v.first() else {
+        return false;
+    };
+    let lower = v.to_ascii_lowercase();
+    if REFERENCE_PARTS
+        .iter()
+        .any(|p| memchr::memmem::find(&lower, p.as_bytes()).is_some())
+    {
+        return false;
+    }
+    if matches!(
+        first,
+        b'$' | b'#' | b'/' | b'%' | b'@' | b':' | b'.' | b'!' | b'&' | b'*'
+    ) {
+        return false;
+    }
+    let all = |f: fn(&u8) -> bool| v.iter().all(f);
+    // Words (`not-set`, `add_user`), constant names (`DB_PASS`), dotted
+    // identifiers (`cfg.db.pass`).
+    let words = all(|b| b.is_ascii_lowercase() || matches!(b, b'-' | b'_'));
+    let constant =
+        all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_') && v.contains(&b'_');
+    let dotted = all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'))
+        && v.contains(&b'.')
+        && !v.iter().any(u8::is_ascii_digit);
+    !(words || constant || dotted || v.starts_with(b"arn:"))
+}
+
+/// True when `v` holds an uppercase letter, a lowercase letter and a digit.
+pub fn is_mixed(v: &[u8]) -> bool {
+    v.iter().any(u8::is_ascii_uppercase)
+        && v.iter().any(u8::is_ascii_lowercase)
+        && v.iter().any(u8::is_ascii_digit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_literal;
+
+    #[test]
+    fn references_are_not_literals() {
+        for v in [
+            "env.PERKEEP_TEST_PASSWORD",
+            "process.env.X",
+            "#add-password",
+            "/en/enterprise/x",
+            "not-set",
+            "DB_PASSWORD_VALUE",
+            "cfg.db.pass",
+            "arn:aws:iam::aws:policy/X",
+            "${DB}",
+            "",
+        ] {
+            assert!(!is_literal(v.as_bytes()), "{v}");
+        }
+    }
+
+    #[test]
+    fn mixed_needs_all_three_classes() {
+        assert!(super::is_mixed(b"aB3"));
+        assert!(!super::is_mixed(
+            b"d151c7bc86d545dafe2c1de75e3a174623230a2a"
+        ));
+        assert!(!super::is_mixed(b"ABCdef"));
+    }
+
+    #[test]
+    fn secrets_are_literals() {
+        for v in [
+            "S3cr3t-pa55",
+            "hunter2xyz!",
+            "Xk29fLmQ",
+            "a8f5f167f44f4964e6c998dee827110c",
+        ] {
+            assert!(is_literal(v.as_bytes()), "{v}");
+        }
+    }
+}
