@@ -96,10 +96,16 @@ fn shape_problems(r: &Rule, out: &mut Vec<Problem>) {
             "no keywords: add anchor literals, or declare a keyword-less `trigger`".into(),
         ));
     }
-    if r.examples.is_empty() || r.negative_examples.is_empty() {
+    if r.examples.len() < 2 || r.negative_examples.is_empty() {
         out.push(problem(
             r,
-            "needs at least one example and one negative example".into(),
+            "needs at least two examples and one negative example".into(),
+        ));
+    }
+    if r.description.trim().is_empty() {
+        out.push(problem(
+            r,
+            "needs a description: what it finds and why it matters".into(),
         ));
     }
 }

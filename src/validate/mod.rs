@@ -14,6 +14,7 @@ mod ip;
 mod jwt;
 mod literal;
 mod luhn;
+mod nino;
 mod phone;
 mod placeholder;
 mod ssn;
@@ -90,6 +91,10 @@ pub enum Validator {
     /// Upper- and lowercase letters and digits together, as generated keys
     /// have (a hex digest or a word does not).
     Mixed,
+    /// At least one digit (identifiers next to a context word, not words).
+    HasDigit,
+    /// A UK National Insurance prefix HMRC issues.
+    Nino,
 }
 
 impl Validator {
@@ -117,7 +122,9 @@ impl Validator {
             ("known", None) => Validator::Known,
             ("literal", None) => Validator::Literal,
             ("mixed", None) => Validator::Mixed,
-            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, ip, ssn, placeholder, phone, email, standalone, known, literal, mixed)"),
+            ("has_digit", None) => Validator::HasDigit,
+            ("nino", None) => Validator::Nino,
+            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, ip, ssn, placeholder, phone, email, standalone, known, literal, mixed, has_digit, nino)"),
         })
     }
 
@@ -139,6 +146,8 @@ impl Validator {
             Validator::Known => known(v),
             Validator::Literal => literal::is_literal(v),
             Validator::Mixed => literal::is_mixed(v),
+            Validator::HasDigit => v.iter().any(u8::is_ascii_digit),
+            Validator::Nino => nino::nino_ok(v),
         }
     }
 }
