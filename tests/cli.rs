@@ -349,7 +349,7 @@ fn include_exclude_and_rules_commands() {
     std::fs::create_dir(&custom).unwrap();
     std::fs::write(
         custom.join("mine.toml"),
-        "[[rule]]\nid='secret.acme.key'\nname='Acme'\ncategory='secret'\nseverity='high'\nkeywords=['acme_']\npattern='(acme_[0-9]{6})'\nexamples=['acme_123456']\nnegative_examples=['acme_12']\n",
+        "[[rule]]\nid='secret.acme.key'\nname='Acme'\ncategory='secret'\nseverity='high'\ndescription='An Acme key.'\nkeywords=['acme_']\npattern='(acme_[0-9]{6})'\nexamples=['acme_123456', 'k=acme_654321']\nnegative_examples=['acme_12']\n",
     )
     .unwrap();
     let ok = run(&["rules", "check", "--rules", p(&custom), "--no-speed"]);

@@ -207,9 +207,10 @@ id = "secret.fake.tok"
 name = "Fake"
 category = "secret"
 severity = "high"
+description = "A fake token."
 keywords = ["tok_"]
 pattern = '\b(tok_[a-z]{8})\b'
-examples = ['x tok_abcdefgh']
+examples = ['x tok_abcdefgh', '"t":"tok_qwertyui"']
 negative_examples = ['tok_abc']
 "#;
 
