@@ -58,7 +58,9 @@ pub struct CompiledRule {
 
 /// Per-thread buffers: one regex cache per rule, capture slots, candidates.
 pub struct Scratch {
-    caches: Vec<meta::Cache>,
+    /// Made on a rule's first window: most of hundreds of rules never run
+    /// on a given input, and each cache costs tens of kilobytes.
+    caches: Vec<Option<meta::Cache>>,
     slots: Vec<Option<regex_automata::util::primitives::NonMaxUsize>>,
     candidates: Vec<Candidate>,
     /// Windows per rule, each list in position order per source.
@@ -304,7 +306,7 @@ impl Engine {
             return s;
         }
         Scratch {
-            caches: self.rules.iter().map(|r| r.regex.create_cache()).collect(),
+            caches: self.rules.iter().map(|_| None).collect(),
             slots: Vec::with_capacity(4),
             candidates: Vec::new(),
             windows: vec![Vec::new(); self.rules.len()],
@@ -481,7 +483,7 @@ impl Engine {
         out: &mut Vec<Hit>,
     ) {
         let cr = &self.rules[rule as usize];
-        let cache = &mut scratch.caches[rule as usize];
+        let cache = scratch.caches[rule as usize].get_or_insert_with(|| cr.regex.create_cache());
         scratch.slots.clear();
         scratch.slots.resize(2 * (cr.group + 1), None);
         let mut at = start;

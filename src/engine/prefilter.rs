@@ -262,23 +262,30 @@ impl WordTable {
         if self.entries.is_empty() {
             return;
         }
+        let last = hay.len().saturating_sub(2);
         super::starts::for_each_start(hay, self.digits, |at| {
-            let Some(three) = hay.get(at..at + 3) else {
-                return;
-            };
-            let h = hash3(three);
-            if self.bits[h / 64] >> (h % 64) & 1 == 0 {
-                return;
-            }
-            let slot = self.first[h] as usize..self.first[h + 1] as usize;
-            for e in &self.entries[slot] {
-                if e.matches(hay, at) {
-                    let pos = at - e.lead.len();
-                    let len = e.lead.len() + e.word.len();
-                    out.extend(e.rules.iter().map(|&rule| Candidate { rule, pos, len }));
+            if at < last {
+                let h = hash3(&hay[at..at + 3]);
+                if self.bits[h / 64] >> (h % 64) & 1 == 1 {
+                    self.verify(hay, at, h, out);
                 }
             }
         });
+    }
+
+    /// Compares the keywords of hash `h` at word start `at` (the bit set
+    /// already ruled out most starts). Kept out of line so the loop over
+    /// word starts stays small.
+    #[inline(never)]
+    fn verify(&self, hay: &[u8], at: usize, h: usize, out: &mut Vec<Candidate>) {
+        let slot = self.first[h] as usize..self.first[h + 1] as usize;
+        for e in &self.entries[slot] {
+            if e.matches(hay, at) {
+                let pos = at - e.lead.len();
+                let len = e.lead.len() + e.word.len();
+                out.extend(e.rules.iter().map(|&rule| Candidate { rule, pos, len }));
+            }
+        }
     }
 }
 

@@ -14,7 +14,7 @@
 
 /// Calls `f` with every word start in `hay`, in order. With `digits` false,
 /// starts at a digit are left out (no keyword begins with one).
-#[inline]
+#[inline(always)]
 pub fn for_each_start(hay: &[u8], digits: bool, mut f: impl FnMut(usize)) {
     let mut carry = Carry::default();
     let mut at = 0;
