@@ -166,7 +166,7 @@ mod tests {
         for i in 0..600u32 {
             hay.push(b"aZ9_-\"x\xc3Ab0 "[(i * 7 % 13) as usize % 12]);
         }
-        for &b in &[b'A', b'a', b'5', b' '] {
+        for &b in b"Aa5 " {
             hay[63] = b;
             hay[64] = b'Q';
             let mut expect = Vec::new();
