@@ -17,7 +17,7 @@ pub mod prefilter;
 mod starts;
 pub mod trigger;
 
-use crate::rules::{Confidence, Rule, Trigger};
+use crate::rules::{Category, Confidence, Rule, Trigger};
 use crate::validate::{Ctx, Validator};
 use anyhow::{bail, Context, Result};
 use prefilter::{Candidate, Prefilter, RuleKeywords};
@@ -363,10 +363,11 @@ impl Engine {
         });
     }
 
-    /// Marks (as [`DROPPED`]) each hit that overlaps a hit of a more
-    /// confident rule of the same category: a generic `api_key=` rule or a
+    /// Marks (as [`DROPPED`]) each credential hit that overlaps a hit of a
+    /// more confident credential rule: a generic `api_key=` rule or a
     /// by-context rule does not report again what a provider's own format
-    /// already found.
+    /// already found. Personal data is left alone: an email inside a URL
+    /// field is both an email and browsing history.
     fn drop_dominated(&self, hits: &mut [Hit]) {
         let conf = |h: &Hit| self.rules[h.rule as usize].rule.confidence;
         if hits.len() < 2 || hits.iter().all(|h| conf(h) == Confidence::High) {
@@ -386,7 +387,8 @@ impl Engine {
                     &self.rules[a.rule as usize].rule,
                     &self.rules[b.rule as usize].rule,
                 );
-                if ra.category != rb.category || ra.confidence == rb.confidence {
+                let secrets = ra.category == Category::Secret && rb.category == Category::Secret;
+                if !secrets || ra.confidence == rb.confidence {
                     continue;
                 }
                 let weaker = if ra.confidence < rb.confidence { i } else { j };
@@ -615,6 +617,57 @@ shape = { digits = [6, 6] }
 pattern = '\b(\d{3}-\d{3})\b'
 window = 2
 "#;
+
+    #[test]
+    fn a_less_confident_credential_rule_does_not_repeat_a_finding() {
+        let rules = r#"
+[[rule]]
+id = "secret.fake.tok"
+name = "Fake token"
+category = "secret"
+severity = "high"
+confidence = "high"
+keywords = ["tok_"]
+pattern = '\b(tok_[a-z0-9]{8})\b'
+
+[[rule]]
+id = "secret.generic.key"
+name = "Any key"
+category = "secret"
+severity = "high"
+confidence = "low"
+keywords = ["key"]
+pattern = 'key=([a-z0-9_]{6,})'
+
+[[rule]]
+id = "pii.fake.url"
+name = "A URL field"
+category = "pii"
+severity = "low"
+confidence = "low"
+keywords = ["url="]
+pattern = 'url=(\S+)'
+
+[[rule]]
+id = "pii.fake.mail"
+name = "A mail"
+category = "pii"
+severity = "low"
+confidence = "high"
+keywords = ["@"]
+pattern = '([a-z]+@[a-z]+)'
+"#;
+        let e = engine(rules);
+        assert_eq!(
+            values(&e, "key=tok_abc12345 key=other_value url=x?jane@acme"),
+            vec![
+                ("secret.fake.tok".into(), "tok_abc12345".into()),
+                ("secret.generic.key".into(), "other_value".into()),
+                ("pii.fake.url".into(), "x?jane@acme".into()),
+                ("pii.fake.mail".into(), "jane@acme".into()),
+            ]
+        );
+    }
 
     #[test]
     fn keyword_window_regex_and_validator() {
