@@ -28,7 +28,7 @@ use trigger::Shape;
 /// Largest compiled size allowed for one rule's regex.
 const REGEX_SIZE_LIMIT: usize = 4 << 20;
 
-/// Rule index of a hit removed by [`Engine::drop_dominated`].
+/// Rule index marking a hit [`Engine::drop_dominated`] removes.
 const DROPPED: u32 = u32::MAX;
 
 /// A confirmed, validated match: the value span of a rule in the haystack.
@@ -355,20 +355,16 @@ impl Engine {
         touched.clear();
         scratch.windows = windows;
         scratch.touched = touched;
-        self.drop_dominated(&mut out[first_new..]);
-        let mut i = first_new;
-        out.retain(|h| {
-            i += 1;
-            i <= first_new || h.rule != DROPPED
-        });
+        self.drop_dominated(out, first_new);
     }
 
-    /// Marks (as [`DROPPED`]) each credential hit that overlaps a hit of a
-    /// more confident credential rule: a generic `api_key=` rule or a
+    /// Removes from `out[from..]` each credential hit that overlaps a hit of
+    /// a more confident credential rule: a generic `api_key=` rule or a
     /// by-context rule does not report again what a provider's own format
     /// already found. Personal data is left alone: an email inside a URL
     /// field is both an email and browsing history.
-    fn drop_dominated(&self, hits: &mut [Hit]) {
+    fn drop_dominated(&self, out: &mut Vec<Hit>, from: usize) {
+        let hits = &mut out[from..];
         let conf = |h: &Hit| self.rules[h.rule as usize].rule.confidence;
         if hits.len() < 2 || hits.iter().all(|h| conf(h) == Confidence::High) {
             return;
@@ -395,6 +391,11 @@ impl Engine {
                 hits[weaker].rule = DROPPED;
             }
         }
+        let mut at = from;
+        out.retain(|h| {
+            at += 1;
+            at <= from || h.rule != DROPPED
+        });
     }
 
     /// Turns keyword candidates into windows clamped to their line.

@@ -67,16 +67,16 @@ impl Prefilter {
     /// Builds the prefilter from each rule's keywords.
     pub fn new(rules: &[RuleKeywords]) -> Result<Self> {
         let mut table = Vec::new();
-        let mut anywhere: Vec<(u32, Vec<String>)> = Vec::new();
-        let mut anywhere_nocase: Vec<(u32, Vec<String>)> = Vec::new();
+        let mut anywhere: Vec<(u32, &str)> = Vec::new();
+        let mut anywhere_nocase: Vec<(u32, &str)> = Vec::new();
         for r in rules {
             for k in r.keywords.iter().filter(|k| !k.is_empty()) {
                 match TableEntry::new(k.as_bytes(), r.how, r.rule) {
                     Some(e) => table.push(e),
                     None if r.how == KeywordMatch::WordIgnoreCase => {
-                        anywhere_nocase.push((r.rule, vec![k.clone()]))
+                        anywhere_nocase.push((r.rule, k))
                     }
-                    None => anywhere.push((r.rule, vec![k.clone()])),
+                    None => anywhere.push((r.rule, k)),
                 }
             }
         }
@@ -143,6 +143,32 @@ impl Prefilter {
     pub fn literals(&self) -> &[(Vec<u8>, Vec<u32>, KeywordMatch)] {
         &self.kept
     }
+
+    /// How often each of [`Prefilter::literals`] occurs in `hay`, in the same
+    /// order (for `rules check`'s hit-rate lint): one pass, each occurrence
+    /// counted once however many rules it proposes.
+    pub fn hits_per_literal(&self, hay: &[u8]) -> Vec<usize> {
+        let mut found = Vec::new();
+        self.candidates(hay, &mut found);
+        let mut spans: Vec<(usize, usize)> = found.iter().map(|c| (c.pos, c.len)).collect();
+        spans.sort_unstable();
+        spans.dedup();
+        self.kept
+            .iter()
+            .map(|(lit, _, how)| {
+                spans
+                    .iter()
+                    .filter(|&&(pos, len)| {
+                        let seen = &hay[pos..pos + len];
+                        match how {
+                            KeywordMatch::WordIgnoreCase => seen.eq_ignore_ascii_case(lit),
+                            _ => seen == lit.as_slice(),
+                        }
+                    })
+                    .count()
+            })
+            .collect()
+    }
 }
 
 /// A keyword looked up at word starts: `lead` (bytes before its first letter
@@ -151,7 +177,8 @@ impl Prefilter {
 struct TableEntry {
     lead: Vec<u8>,
     word: Vec<u8>,
-    nocase: bool,
+    /// `Word` or `WordIgnoreCase`.
+    how: KeywordMatch,
     rules: Vec<u32>,
 }
 
@@ -166,7 +193,7 @@ impl TableEntry {
         (k.len() - first >= 3).then(|| TableEntry {
             lead: k[..first].to_vec(),
             word: k[first..].to_vec(),
-            nocase: how == KeywordMatch::WordIgnoreCase,
+            how,
             rules: vec![rule],
         })
     }
@@ -179,7 +206,7 @@ impl TableEntry {
     #[inline]
     fn matches(&self, hay: &[u8], at: usize) -> bool {
         let eq = |a: &[u8], b: &[u8]| {
-            if self.nocase {
+            if self.how == KeywordMatch::WordIgnoreCase {
                 a.eq_ignore_ascii_case(b)
             } else {
                 a == b
@@ -222,11 +249,11 @@ struct WordTable {
 
 impl WordTable {
     fn new(mut list: Vec<TableEntry>, kept: &mut Vec<(Vec<u8>, Vec<u32>, KeywordMatch)>) -> Self {
-        list.sort_by(|a, b| (&a.lead, &a.word, a.nocase).cmp(&(&b.lead, &b.word, b.nocase)));
+        list.sort_by(|a, b| (&a.lead, &a.word, a.how as u8).cmp(&(&b.lead, &b.word, b.how as u8)));
         let mut entries: Vec<TableEntry> = Vec::new();
         for e in list {
             match entries.last_mut() {
-                Some(l) if l.lead == e.lead && l.word == e.word && l.nocase == e.nocase => {
+                Some(l) if l.lead == e.lead && l.word == e.word && l.how == e.how => {
                     l.rules.extend(e.rules)
                 }
                 _ => entries.push(e),
@@ -236,12 +263,7 @@ impl WordTable {
         for (i, e) in entries.iter_mut().enumerate() {
             e.rules.sort_unstable();
             e.rules.dedup();
-            let how = if e.nocase {
-                KeywordMatch::WordIgnoreCase
-            } else {
-                KeywordMatch::Word
-            };
-            kept.push((e.literal(), e.rules.clone(), how));
+            kept.push((e.literal(), e.rules.clone(), e.how));
             let w = &e.word;
             let fourths: Vec<u8> = match w.get(3) {
                 Some(&b) => vec![b],
@@ -309,10 +331,10 @@ impl WordTable {
 
 /// Drops every keyword that contains another, moving its rules to the keywords
 /// it contains; returns the kept literals with their rules, sorted, deduplicated.
-fn reduce(rule_keywords: &[(u32, Vec<String>)]) -> Vec<(Vec<u8>, Vec<u32>)> {
+fn reduce(rule_keywords: &[(u32, &str)]) -> Vec<(Vec<u8>, Vec<u32>)> {
     let mut all: Vec<(Vec<u8>, u32)> = rule_keywords
         .iter()
-        .flat_map(|(r, ks)| ks.iter().map(move |k| (k.as_bytes().to_vec(), *r)))
+        .map(|&(r, k)| (k.as_bytes().to_vec(), r))
         .filter(|(k, _)| !k.is_empty())
         .collect();
     all.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then(a.0.cmp(&b.0)));
@@ -363,11 +385,7 @@ mod tests {
 
     #[test]
     fn reduction_moves_rules_to_contained_keywords() {
-        let kept = reduce(&[
-            (0, vec!["sk-".into()]),
-            (1, vec!["sk-proj-".into()]),
-            (2, vec!["ghp_".into()]),
-        ]);
+        let kept = reduce(&[(0, "sk-"), (1, "sk-proj-"), (2, "ghp_")]);
         assert_eq!(
             kept,
             vec![(b"sk-".to_vec(), vec![0, 1]), (b"ghp_".to_vec(), vec![2])]

@@ -10,7 +10,6 @@
 use super::Rule;
 use crate::corpus::{Generator, Rates};
 use crate::decode::{scan_buffer, BufScratch};
-use crate::engine::prefilter::{Prefilter, RuleKeywords};
 use crate::engine::Engine;
 use std::collections::HashSet;
 use std::time::Instant;
@@ -148,17 +147,12 @@ fn sample_export() -> Vec<u8> {
 }
 
 fn hit_rate_problems(engine: &Engine, sample: &[u8], out: &mut Vec<Problem>) {
-    for (lit, rules, how) in engine.prefilters().flat_map(|p| p.literals()) {
-        let single = Prefilter::new(&[RuleKeywords {
-            rule: 0,
-            keywords: vec![String::from_utf8_lossy(lit).into_owned()],
-            how: *how,
-        }]);
-        let Ok(single) = single else { continue };
-        let mut found = Vec::new();
-        single.candidates(sample, &mut found);
-        let hits = found.len();
-        if hits > MAX_HITS_PER_MIB {
+    for prefilter in engine.prefilters() {
+        let counts = prefilter.hits_per_literal(sample);
+        for ((lit, rules, _), hits) in prefilter.literals().iter().zip(counts) {
+            if hits <= MAX_HITS_PER_MIB {
+                continue;
+            }
             for &r in rules {
                 let rule = &engine.rules()[r as usize].rule;
                 let msg = format!(
