@@ -206,6 +206,9 @@ const PII_KINDS: &[(&str, &[&str])] = &[
     ("IBAN_CODE", &["pii.iban"]),
     ("US_SSN", &["pii.us_ssn"]),
     ("IP_ADDRESS", &["pii.ipv4", "pii.ipv6"]),
+    ("MAC_ADDRESS", &["pii.mac_address"]),
+    ("UK_NINO", &["pii.uk_nino"]),
+    ("US_ITIN", &["pii.us_itin"]),
 ];
 
 struct Example {
@@ -337,10 +340,8 @@ fn score(examples: &[Example], pii: bool) -> Score {
                 s.found += u64::from(hit(&e.covered_by));
                 if !hit(&e.covered_by) && std::env::var_os("LABELLED_VERBOSE").is_some() {
                     println!(
-                        "MISSED {} {:?} {:?}",
-                        e.kind,
-                        e.covered_by,
-                        e.text.chars().take(160).collect::<String>()
+                        "MISSED {}",
+                        serde_json::json!({"k": e.kind, "p": e.covered_by, "t": e.text})
                     );
                 }
             }

@@ -74,6 +74,9 @@ pub enum Validator {
     Ssn,
     /// Not a placeholder (`xxxx`, `example`, `<token>`, `dummy`, ...).
     NotPlaceholder,
+    /// No counting run (`1234567890`, `abcdefghij`): for generic rules,
+    /// where such values are docs and test fixtures.
+    NoSequence,
     /// A phone number valid in a real numbering plan.
     Phone,
     /// An email whose domain ends in a real top-level domain, not a file
@@ -116,6 +119,7 @@ impl Validator {
             ("ip", None) => Validator::Ip,
             ("ssn", None) => Validator::Ssn,
             ("placeholder", None) => Validator::NotPlaceholder,
+            ("no_sequence", None) => Validator::NoSequence,
             ("phone", None) => Validator::Phone,
             ("email", None) => Validator::Email,
             ("standalone", None) => Validator::Standalone,
@@ -124,7 +128,7 @@ impl Validator {
             ("mixed", None) => Validator::Mixed,
             ("has_digit", None) => Validator::HasDigit,
             ("nino", None) => Validator::Nino,
-            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, ip, ssn, placeholder, phone, email, standalone, known, literal, mixed, has_digit, nino)"),
+            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, ip, ssn, placeholder, no_sequence, phone, email, standalone, known, literal, mixed, has_digit, nino)"),
         })
     }
 
@@ -140,6 +144,7 @@ impl Validator {
             Validator::Ip => ip::ip_ok(ctx),
             Validator::Ssn => ssn::ssn_ok(v),
             Validator::NotPlaceholder => !placeholder::is_placeholder(v),
+            Validator::NoSequence => !placeholder::has_sequence(v),
             Validator::Phone => phone::phone_ok(v),
             Validator::Email => email::email_ok(ctx),
             Validator::Standalone => standalone(ctx),

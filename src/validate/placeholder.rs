@@ -23,10 +23,22 @@ const WORDS: &[&str] = &[
     "foobar",
     "****",
     "....",
-    "0000000000",
-    "1234567890",
-    "abcdefghij",
 ];
+
+/// Counting runs people type to fill a field's length in docs and tests
+/// (`1234567890`, `abcdefghij`, `0000000000`). A provider token with its own
+/// prefix is reported even with such a run (the prefix and length are the
+/// provider's format, and the peers' labelled examples are written that way);
+/// generic assignment rules reject them with `no_sequence`.
+const SEQUENCES: &[&str] = &["0000000000", "1234567890", "abcdefghij", "0123456789"];
+
+/// True when the value holds a counting run (see [`SEQUENCES`]).
+pub fn has_sequence(v: &[u8]) -> bool {
+    let lower: Vec<u8> = v.iter().map(u8::to_ascii_lowercase).collect();
+    SEQUENCES
+        .iter()
+        .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+}
 
 /// Whole values that are only ever placeholders (`user:password@host`).
 const EXACT: &[&str] = &[
@@ -131,6 +143,13 @@ mod tests {
     }
 
     #[test]
+    fn sequences() {
+        assert!(has_sequence(b"api_key_1234567890abcdef"));
+        assert!(has_sequence(b"ABCDEFGHIJKL"));
+        assert!(!has_sequence(b"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"));
+    }
+
+    #[test]
     fn table() {
         for (v, ph) in [
             ("sk_live_xxxxxxxxxxxxxxxxxxxxxxxx", true),
@@ -141,6 +160,7 @@ mod tests {
             ("Password", true),
             ("AAAAAAAAAAAAAAAAAAAA", true),
             ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", false),
+            ("dop_v1_1234567890abcdef", false),
             ("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", false),
         ] {
             assert_eq!(is_placeholder(v.as_bytes()), ph, "{v}");
