@@ -19,7 +19,8 @@ pub struct Cluster {
     pub max_group: u32,
     /// The byte before the cluster is `+` (an international phone prefix).
     pub plus_before: bool,
-    /// The two bytes before the cluster are capital letters (`DE89…`).
+    /// Two capital letters stand right before the cluster (`DE89…`), or
+    /// before one space (`AB 12 34 56 C`).
     pub caps_before: bool,
     /// Separator kinds inside the cluster, as [`sep_bit`] flags.
     pub seps: u8,
@@ -177,7 +178,9 @@ pub fn digit_clusters_and_colons(
             }
         }
         let caps = |k: usize| start >= k && hay[start - k].is_ascii_uppercase();
-        let caps_before = caps(1) && caps(2);
+        // `DE89…`, or with one space as in `AB 12 34 56 C`.
+        let spaced = start >= 1 && hay[start - 1] == b' ';
+        let caps_before = (caps(1) && caps(2)) || (spaced && caps(2) && caps(3));
         if gate.admits(digits, dots, caps_before) {
             f(Cluster {
                 start,

@@ -260,7 +260,8 @@ pub struct ShapeSpec {
     /// Least number of `.` separators.
     #[serde(default)]
     pub min_dots: u32,
-    /// Two capital letters stand right before the digits (`DE89…`).
+    /// Two capital letters stand right before the digits (`DE89…`), or
+    /// before one space (`AB 12 34 56 C`).
     #[serde(default)]
     pub caps_before: bool,
     /// The separators the value may contain, e.g. `"-"` or `" -.()"` (empty: any of ` -./()`).

@@ -98,6 +98,9 @@ pub enum Validator {
     HasDigit,
     /// A UK National Insurance prefix HMRC issues.
     Nino,
+    /// A MAC address that names a device: not all zeros nor the broadcast
+    /// `ff:ff:ff:ff:ff:ff`.
+    Mac,
 }
 
 impl Validator {
@@ -128,7 +131,8 @@ impl Validator {
             ("mixed", None) => Validator::Mixed,
             ("has_digit", None) => Validator::HasDigit,
             ("nino", None) => Validator::Nino,
-            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, ip, ssn, placeholder, no_sequence, phone, email, standalone, known, literal, mixed, has_digit, nino)"),
+            ("mac", None) => Validator::Mac,
+            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, ip, ssn, placeholder, no_sequence, phone, email, standalone, known, literal, mixed, has_digit, nino, mac)"),
         })
     }
 
@@ -153,6 +157,7 @@ impl Validator {
             Validator::Mixed => literal::is_mixed(v),
             Validator::HasDigit => v.iter().any(u8::is_ascii_digit),
             Validator::Nino => nino::nino_ok(v),
+            Validator::Mac => mac_ok(v),
         }
     }
 }
@@ -181,6 +186,13 @@ fn known(v: &[u8]) -> bool {
         && !UNKNOWN.iter().any(|u| u.as_bytes().eq_ignore_ascii_case(t))
         && t.iter()
             .any(|b| !matches!(b, b'0' | b'-' | b'.' | b':' | b' '))
+}
+
+/// See [`Validator::Mac`].
+fn mac_ok(v: &[u8]) -> bool {
+    let mut hex = v.iter().filter(|b| b.is_ascii_hexdigit()).map(u8::to_ascii_lowercase);
+    let first = hex.next();
+    !matches!(first, Some(b'0' | b'f')) || hex.any(|b| Some(b) != first)
 }
 
 /// See [`Validator::Standalone`]: the value is rejected when it is glued,
@@ -221,6 +233,15 @@ mod tests {
             start: 0,
             end: 16
         }));
+    }
+
+    #[test]
+    fn mac_names_a_device() {
+        assert!(mac_ok(b"3c:22:fb:8a:19:e4"));
+        assert!(mac_ok(b"00:00:00:00:00:01"));
+        assert!(!mac_ok(b"00:00:00:00:00:00"));
+        assert!(!mac_ok(b"FF-FF-FF-FF-FF-FF"));
+        assert!(!mac_ok(b"ffff.ffff.ffff"));
     }
 
     #[test]
