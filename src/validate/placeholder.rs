@@ -66,9 +66,10 @@ pub fn is_placeholder(v: &[u8]) -> bool {
     if EXACT.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(v)) {
         return true;
     }
-    if v.iter()
-        .any(|b| matches!(b, b'<' | b'>' | b'{' | b'}' | b'$'))
-    {
+    // Template markers: `<key>`, `{{token}}`, `${VAR}`, `$(cmd)`, `$VAR`. A
+    // `$` inside a word (`super$ecret`) is part of a password.
+    let variable = v.first() == Some(&b'$') || v.windows(2).any(|w| w == b"$(");
+    if variable || v.iter().any(|b| matches!(b, b'<' | b'>' | b'{' | b'}')) {
         return true;
     }
     let lower: Vec<u8> = v.iter().map(u8::to_ascii_lowercase).collect();
@@ -155,6 +156,8 @@ mod tests {
             ("sk_live_xxxxxxxxxxxxxxxxxxxxxxxx", true),
             ("<your-api-key>", true),
             ("${GITHUB_TOKEN}", true),
+            ("$DB_PASSWORD", true),
+            ("super$ecret99", false),
             ("AKIAIOSFODNN7EXAMPLE", true),
             ("dummy-token-value", true),
             ("Password", true),
