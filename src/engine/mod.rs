@@ -178,7 +178,7 @@ fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
     if validators.contains(&Validator::Phone) {
         crate::validate::warm_up_phone_plans();
     }
-    let field_value = match &rule.value {
+    let field_value = match rule.value.as_ref().filter(|_| !rule.fields.is_empty()) {
         Some(v) => Some(compile_pattern(&format!(r"\A(?:{v})\z")).with_context(|| {
             format!(
                 "rule {} ({}): `value` does not compile",

@@ -33,6 +33,7 @@ pub fn parse_rule_file(origin: &str, text: &str) -> Result<Vec<Rule>> {
         .into_iter()
         .map(|mut r| {
             r.origin = origin.to_string();
+            super::context_rule::complete(&mut r)?;
             super::field_rule::complete(&mut r)?;
             Ok(r)
         })

@@ -11,6 +11,7 @@
 //! the engine's job, linting them is [`check`]'s.
 
 pub mod check;
+pub mod context_rule;
 pub mod field_rule;
 mod load;
 
@@ -171,7 +172,12 @@ pub struct Rule {
     /// NDJSON the quoted key itself is the keyword (see [`field_rule`]).
     #[serde(default)]
     pub fields: Vec<String>,
-    /// For field rules: a regex every plausible value matches whole.
+    /// Context rule: words that name the vendor or key (`datadog`,
+    /// `dd_api_key`); the rule finds `value` assigned to a key starting with
+    /// one of them (see [`context_rule`]).
+    #[serde(default)]
+    pub context: Vec<String>,
+    /// For field and context rules: a regex every plausible value matches whole.
     #[serde(default)]
     pub value: Option<String>,
     /// For field rules: the value may be an unquoted JSON number (`"lat": 48.85`).

@@ -190,7 +190,10 @@ fn known(v: &[u8]) -> bool {
 
 /// See [`Validator::Mac`].
 fn mac_ok(v: &[u8]) -> bool {
-    let mut hex = v.iter().filter(|b| b.is_ascii_hexdigit()).map(u8::to_ascii_lowercase);
+    let mut hex = v
+        .iter()
+        .filter(|b| b.is_ascii_hexdigit())
+        .map(u8::to_ascii_lowercase);
     let first = hex.next();
     !matches!(first, Some(b'0' | b'f')) || hex.any(|b| Some(b) != first)
 }

@@ -1,0 +1,86 @@
+//! Context rules: a credential found by the words of the key it is assigned to.
+//!
+//! Many vendors' keys are plain random strings (32 hex, 40 base62) that only
+//! the name next to them gives away: `DATADOG_API_KEY=…`, `"sentry_token":
+//! "…"`, `deepgram secret …`. Every such rule has the same shape — a context
+//! word, more key characters or a few key words (`api`, `secret`, `token`…),
+//! a separator, then the value — so a rule lists only its `context` words and
+//! its `value` regex, and the shape is written once, here.
+
+use super::{KeywordMatch, Rule};
+use anyhow::{bail, Result};
+
+/// After the context word: more key characters (`_API_KEY`, `.login`) or a
+/// space and a key word (`appSecret`, ` token`), at most 32 times.
+const KEY_REST: &str =
+    r"(?:[\w.\-]|[ \t](?i:api|app|private|secret|access|auth|key|token|pat|id)\w*){0,32}?";
+
+/// Between key and value: `=`, `:`, `:=`, `=>` with optional quotes,
+/// a quoted argument pair (`'sonar.login', '…'`), blanks, or a dash.
+const SEPARATOR: &str = r#"(?:["']?\s*(?::=|=>|[:=])\s*["']?|["']\s*,\s*["']|[ \t]+|-)"#;
+
+/// After the value: anything that cannot continue a key.
+const VALUE_END: &str = r"(?:[^A-Za-z0-9_\-+/=]|$)";
+
+/// Fills in `keywords` and `pattern` of a context rule; checks the others.
+pub fn complete(r: &mut Rule) -> Result<()> {
+    if r.context.is_empty() {
+        return Ok(());
+    }
+    if !r.pattern.is_empty() || !r.keywords.is_empty() || !r.fields.is_empty() {
+        bail!(
+            "context rule {} must not set pattern, keywords or fields (they are made from `context` and `value`)",
+            r.id
+        );
+    }
+    let Some(value) = &r.value else {
+        bail!("context rule {} needs a `value` regex", r.id);
+    };
+    r.pattern = pattern(&r.context, value);
+    r.keywords = r.context.clone();
+    r.keyword_match = KeywordMatch::WordIgnoreCase;
+    Ok(())
+}
+
+/// `(?i:word|word…)` + key rest + separator + `\b(value)` + end.
+fn pattern(words: &[String], value: &str) -> String {
+    let words: Vec<String> = words.iter().map(|w| regex_syntax::escape(w)).collect();
+    format!(
+        r"(?i:{}){KEY_REST}{SEPARATOR}\b({value}){VALUE_END}",
+        words.join("|")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regex_automata::meta::Regex;
+
+    fn value_in(text: &str) -> Option<String> {
+        let re = Regex::new(&pattern(
+            &["acme".into(), "acme.login".into()],
+            "[0-9a-f]{8}",
+        ))
+        .unwrap();
+        let mut caps = re.create_captures();
+        re.captures(text, &mut caps);
+        caps.get_group(1).map(|s| text[s.range()].to_string())
+    }
+
+    #[test]
+    fn key_shapes_and_separators() {
+        for text in [
+            "ACME_API_KEY=1a2b3c4d",
+            r#"{"acme_token": "1a2b3c4d"}"#,
+            "acme appSecret = '1a2b3c4d'",
+            "-Dacme.login=1a2b3c4d",
+            "setProperty('acme.login', '1a2b3c4d')",
+            "acme token 1a2b3c4d",
+        ] {
+            assert_eq!(value_in(text).as_deref(), Some("1a2b3c4d"), "{text}");
+        }
+        for text in ["acme=1a2b3c4d5", "acme is 1a2b3c4d", "acme=1a2b3c4"] {
+            assert_eq!(value_in(text), None, "{text}");
+        }
+    }
+}
