@@ -91,6 +91,8 @@ pub struct Engine {
     prefilters: Vec<(Option<String>, Prefilter)>,
     /// Keyword-less rules on digit clusters, with the shape each needs.
     digit_rules: Vec<(u32, Shape)>,
+    /// How many of `digit_rules` (the first ones) do not need a `$` before.
+    undollared: usize,
     /// Drops digit clusters no digit rule can use.
     gate: trigger::Gate,
     /// Keyword-less rules on hex/colon runs.
@@ -228,13 +230,17 @@ impl Engine {
                 .enumerate()
                 .filter(move |(_, c)| c.rule.trigger == Some(t))
         };
-        let digit_rules: Vec<(u32, Shape)> = by_trigger(Trigger::Digits)
+        let mut digit_rules: Vec<(u32, Shape)> = by_trigger(Trigger::Digits)
             .filter_map(|(i, c)| c.rule.shape.as_ref().map(|s| (i as u32, shape_of(s))))
             .collect();
+        // Shapes that need a `$` before go last: other clusters skip them.
+        digit_rules.sort_by_key(|(i, s)| (s.dollar_before, *i));
+        let undollared = digit_rules.iter().filter(|(_, s)| !s.dollar_before).count();
         Ok(Engine {
             prefilters,
             gate: trigger::Gate::new(digit_rules.iter().map(|(_, s)| s)),
             digit_rules,
+            undollared,
             hexcolon_rules: by_trigger(Trigger::Hexcolon)
                 .map(|(i, _)| i as u32)
                 .collect(),
@@ -446,7 +452,12 @@ impl Engine {
             hay,
             &self.gate,
             |c| {
-                for (r, shape) in &self.digit_rules {
+                let rules = if c.dollar_before {
+                    &self.digit_rules[..]
+                } else {
+                    &self.digit_rules[..self.undollared]
+                };
+                for (r, shape) in rules {
                     if c.fits(shape, hay) && self.plain_cluster_ok(*r, &c, hay) {
                         let (s, e) = pad(*r, c.start, c.end);
                         add(*r, s, e);
@@ -541,6 +552,7 @@ fn shape_of(s: &crate::rules::ShapeSpec) -> Shape {
         first_digits: s.first_digits.bytes().collect(),
         max_group: s.max_group,
         caps_before: s.caps_before,
+        dollar_before: s.dollar_before,
         min_dots: s.min_dots,
         separators: s
             .separators

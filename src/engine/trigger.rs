@@ -22,6 +22,8 @@ pub struct Cluster {
     /// Two capital letters stand right before the cluster (`DE89…`), or
     /// before one space (`AB 12 34 56 C`).
     pub caps_before: bool,
+    /// A `$` stands right before the cluster (`$6$…` crypt hashes).
+    pub dollar_before: bool,
     /// Separator kinds inside the cluster, as [`sep_bit`] flags.
     pub seps: u8,
 }
@@ -52,6 +54,8 @@ pub struct Shape {
     pub max_group: u32,
     /// Needs two capital letters right before the cluster.
     pub caps_before: bool,
+    /// Needs a `$` right before the cluster.
+    pub dollar_before: bool,
     /// Least number of dots.
     pub min_dots: u32,
     /// Separator kinds the value may use ([`sep_bit`] flags; 0: any).
@@ -70,6 +74,7 @@ impl Cluster {
             && !(shape.separated && plain && !intl)
             && (intl || shape.max_group == 0 || self.max_group <= shape.max_group)
             && (!shape.caps_before || self.caps_before)
+            && (!shape.dollar_before || self.dollar_before)
             && self.dots >= shape.min_dots
             && (shape.separators == 0 || self.seps & !shape.separators == 0)
             && (intl
@@ -88,13 +93,18 @@ pub struct Gate {
     entries: Vec<(u32, u32, bool)>,
     /// Fewest digits any entry needs.
     min_digits: u32,
+    /// Fewest digits of a shape that needs a `$` before (kept apart: such
+    /// shapes admit one-digit clusters, which must not slow the others).
+    dollar_min: Option<u32>,
 }
 
 impl Gate {
     /// The gate of a set of shapes.
     pub fn new<'a>(shapes: impl IntoIterator<Item = &'a Shape>) -> Self {
-        let mut entries: Vec<(u32, u32, bool)> = shapes
-            .into_iter()
+        let (dollar, plain): (Vec<&Shape>, Vec<&Shape>) =
+            shapes.into_iter().partition(|s| s.dollar_before);
+        let mut entries: Vec<(u32, u32, bool)> = plain
+            .iter()
             .map(|s| (s.min_digits.max(1), s.min_dots, s.caps_before))
             .collect();
         entries.sort_unstable();
@@ -103,11 +113,15 @@ impl Gate {
         Gate {
             entries,
             min_digits,
+            dollar_min: dollar.iter().map(|s| s.min_digits.max(1)).min(),
         }
     }
 
     #[inline]
-    fn admits(&self, digits: u32, dots: u32, caps: bool) -> bool {
+    fn admits(&self, digits: u32, dots: u32, caps: bool, dollar: bool) -> bool {
+        if dollar && self.dollar_min.is_some_and(|m| digits >= m) {
+            return true;
+        }
         digits >= self.min_digits
             && self
                 .entries
@@ -181,7 +195,8 @@ pub fn digit_clusters_and_colons(
         // `DE89…`, or with one space as in `AB 12 34 56 C`.
         let spaced = start >= 1 && hay[start - 1] == b' ';
         let caps_before = (caps(1) && caps(2)) || (spaced && caps(2) && caps(3));
-        if gate.admits(digits, dots, caps_before) {
+        let dollar_before = start >= 1 && hay[start - 1] == b'$';
+        if gate.admits(digits, dots, caps_before, dollar_before) {
             f(Cluster {
                 start,
                 end: i,
@@ -190,6 +205,7 @@ pub fn digit_clusters_and_colons(
                 max_group,
                 plus_before: start > 0 && hay[start - 1] == b'+',
                 caps_before,
+                dollar_before,
                 seps,
             });
         }
@@ -595,6 +611,28 @@ mod tests {
             clusters("1 + 2"),
             vec![("1".to_string(), 1, 0), ("2".to_string(), 1, 0)]
         );
+    }
+
+    #[test]
+    fn dollar_shapes_admit_one_digit_after_a_dollar_only() {
+        let crypt = Shape {
+            min_digits: 1,
+            max_digits: 1,
+            dollar_before: true,
+            ..Shape::default()
+        };
+        let card = Shape {
+            min_digits: 13,
+            max_digits: 19,
+            ..Shape::default()
+        };
+        let gate = Gate::new(&[crypt.clone(), card]);
+        let s = "root:$6$salt$hash x6y 7 $1";
+        let mut seen = Vec::new();
+        digit_clusters(s.as_bytes(), &gate, |c| {
+            seen.push((c.start, c.dollar_before, c.fits(&crypt, s.as_bytes())))
+        });
+        assert_eq!(seen, vec![(6, true, true), (25, true, true)]);
     }
 
     #[test]

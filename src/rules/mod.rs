@@ -270,6 +270,9 @@ pub struct ShapeSpec {
     /// before one space (`AB 12 34 56 C`).
     #[serde(default)]
     pub caps_before: bool,
+    /// A `$` stands right before the digits (`$6$…` crypt hashes).
+    #[serde(default)]
+    pub dollar_before: bool,
     /// The separators the value may contain, e.g. `"-"` or `" -.()"` (empty: any of ` -./()`).
     #[serde(default)]
     pub separators: String,
