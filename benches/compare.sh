@@ -39,12 +39,13 @@ measure() { # label, command...
 
 echo "file: $FILE ($((SIZE / 1000000)) MB), $(nproc) cores"
 measure "ripgrep -j1 (13 patterns)" rg -j1 -o -f benches/rg-patterns.txt "$FILE"
-measure "leakscope -j1 ($($BIN rules list | tail -1))" "$BIN" scan "$FILE" -j 1 --format none -q --preset none
+LS1="leakscope -j1 ($($BIN rules list | tail -1))"
+measure "$LS1" "$BIN" scan "$FILE" -j 1 --format none -q --preset none
 measure "leakscope -j2" "$BIN" scan "$FILE" -j 2 --format none -q --preset none
 # The Mixpanel preset (recognised on this export) adds ~9 field findings per event.
 measure "leakscope -j1 --preset auto" "$BIN" scan "$FILE" -j 1 --format none -q
 rg1=$(cat "$WORK/ripgrep -j1 (13 patterns).secs")
-ls1=$(cat "$WORK"/leakscope\ -j1*.secs)
+ls1=$(cat "$WORK/$LS1.secs")
 ls2=$(cat "$WORK/leakscope -j2.secs")
 awk "BEGIN{printf \"leakscope -j1 vs ripgrep -j1: %.2fx the speed\n\", $rg1/$ls1}"
 awk "BEGIN{printf \"leakscope -j2 vs -j1: %.2fx\n\", $ls1/$ls2}"

@@ -16,5 +16,19 @@ fn main() {
     // unchanged, it is only reused.
     // SAFETY: called once, before any other thread exists.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 1000) };
+    no_huge_pages();
     std::process::exit(leakscope::cli::run());
+}
+
+/// Transparent huge pages make every touched corner of mimalloc's arenas
+/// resident in 2 MiB steps: start-up alone took 92 MB instead of 48 MB, and a
+/// 500 MB one-line JSON export on two threads peaked at 320 MB (over the
+/// 300 MB bound) instead of 270 MB, with no difference in speed (measured).
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE only sets a flag of this process's memory
+    // map; a failure (old kernel) leaves the default, which is harmless.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
 }
