@@ -192,10 +192,10 @@ pub fn digit_clusters_and_colons(
             }
         }
         let caps = |k: usize| start >= k && hay[start - k].is_ascii_uppercase();
+        let prev = start.checked_sub(1).map(|k| hay[k]);
         // `DE89…`, or with one space as in `AB 12 34 56 C`.
-        let spaced = start >= 1 && hay[start - 1] == b' ';
-        let caps_before = (caps(1) && caps(2)) || (spaced && caps(2) && caps(3));
-        let dollar_before = start >= 1 && hay[start - 1] == b'$';
+        let caps_before = (caps(1) && caps(2)) || (prev == Some(b' ') && caps(2) && caps(3));
+        let dollar_before = prev == Some(b'$');
         if gate.admits(digits, dots, caps_before, dollar_before) {
             f(Cluster {
                 start,
@@ -203,7 +203,7 @@ pub fn digit_clusters_and_colons(
                 digits,
                 dots,
                 max_group,
-                plus_before: start > 0 && hay[start - 1] == b'+',
+                plus_before: prev == Some(b'+'),
                 caps_before,
                 dollar_before,
                 seps,

@@ -97,20 +97,30 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// Findings and distinct values per category: the union of the per-rule
-    /// fingerprint sets, so one value found by two rules counts once.
-    fn by_category(&self, rules: &[RuleMeta]) -> BTreeMap<&'static str, CategoryCount> {
-        let mut groups: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
+    /// The rules with findings, grouped by `key` (category, kind).
+    fn rules_by<K: Ord>(&self, key: impl Fn(usize) -> K) -> BTreeMap<K, Vec<usize>> {
+        let mut groups: BTreeMap<K, Vec<usize>> = BTreeMap::new();
         for (r, (n, _, _)) in self.per_rule.iter().enumerate() {
             if *n > 0 {
-                groups.entry(rules[r].category).or_default().push(r);
+                groups.entry(key(r)).or_default().push(r);
             }
         }
         groups
+    }
+
+    /// Findings of a group of rules.
+    fn findings_of(&self, rs: &[usize]) -> u64 {
+        rs.iter().map(|&r| self.per_rule[r].0).sum()
+    }
+
+    /// Findings and distinct values per category: the union of the per-rule
+    /// fingerprint sets, so one value found by two rules counts once.
+    fn by_category(&self, rules: &[RuleMeta]) -> BTreeMap<&'static str, CategoryCount> {
+        self.rules_by(|r| rules[r].category)
             .into_iter()
             .map(|(c, rs)| {
                 let count = CategoryCount {
-                    findings: rs.iter().map(|&r| self.per_rule[r].0).sum(),
+                    findings: self.findings_of(&rs),
                     distinct: distinct_union(rs.iter().map(|&r| &self.per_rule[r].1)),
                 };
                 (c, count)
@@ -121,18 +131,12 @@ impl Tally {
     /// Findings, distinct values and distinct users per kind: unions of the
     /// sets of the rules of that kind.
     fn by_kind(&self, rules: &[RuleMeta]) -> BTreeMap<String, KindCount> {
-        let mut kinds: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (r, (n, _, _)) in self.per_rule.iter().enumerate() {
-            if *n > 0 {
-                kinds.entry(rules[r].kind.as_str()).or_default().push(r);
-            }
-        }
-        kinds
+        self.rules_by(|r| rules[r].kind.as_str())
             .into_iter()
             .map(|(kind, rs)| {
                 let users = distinct_union(rs.iter().map(|&r| &self.per_rule[r].2));
                 let c = KindCount {
-                    findings: rs.iter().map(|&r| self.per_rule[r].0).sum(),
+                    findings: self.findings_of(&rs),
                     distinct: distinct_union(rs.iter().map(|&r| &self.per_rule[r].1)),
                     users: (users > 0).then_some(users),
                 };

@@ -34,10 +34,14 @@ const SEQUENCES: &[&str] = &["0000000000", "1234567890", "abcdefghij", "01234567
 
 /// True when the value holds a counting run (see [`SEQUENCES`]).
 pub fn has_sequence(v: &[u8]) -> bool {
-    let lower: Vec<u8> = v.iter().map(u8::to_ascii_lowercase).collect();
-    SEQUENCES
+    contains_any(&v.to_ascii_lowercase(), SEQUENCES)
+}
+
+/// True when `lower` (already lowercased) contains one of `words`.
+fn contains_any(lower: &[u8], words: &[&str]) -> bool {
+    words
         .iter()
-        .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+        .any(|w| memchr::memmem::find(lower, w.as_bytes()).is_some())
 }
 
 /// Whole values that are only ever placeholders (`user:password@host`).
@@ -72,11 +76,8 @@ pub fn is_placeholder(v: &[u8]) -> bool {
     if variable || v.iter().any(|b| matches!(b, b'<' | b'>' | b'{' | b'}')) {
         return true;
     }
-    let lower: Vec<u8> = v.iter().map(u8::to_ascii_lowercase).collect();
-    if WORDS
-        .iter()
-        .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
-    {
+    let lower = v.to_ascii_lowercase();
+    if contains_any(&lower, WORDS) {
         return true;
     }
     // A long run of one repeated character: `AAAAAAAAAAAA`, `000000000000`.
