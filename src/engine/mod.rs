@@ -54,6 +54,9 @@ pub struct CompiledRule {
     validators: Vec<Validator>,
     /// Field rules: the `value` regex, anchored at both ends.
     field_value: Option<meta::Regex>,
+    /// A quoted-value field rule on one line: its keyword hits are read
+    /// directly as `"key": "value"` (see [`Engine::field_hit`]).
+    reads_field: bool,
 }
 
 /// Per-thread buffers: one regex cache per rule, capture slots, candidates.
@@ -189,12 +192,14 @@ fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
         })?),
         None => None,
     };
+    let reads_field = field_value.is_some() && !rule.numeric && !rule.multiline;
     Ok(CompiledRule {
         rule: rule.clone(),
         regex,
         group,
         validators,
         field_value,
+        reads_field,
     })
 }
 
@@ -348,7 +353,7 @@ impl Engine {
             }
             w.push((start, end));
         };
-        self.keyword_windows(hay, &scratch.candidates, &mut add);
+        self.keyword_windows(hay, &scratch.candidates, &mut add, out);
         self.trigger_windows(hay, &mut add);
         for &rule in &touched {
             let w = &mut windows[rule as usize];
@@ -404,16 +409,19 @@ impl Engine {
         });
     }
 
-    /// Turns keyword candidates into windows clamped to their line.
+    /// Turns keyword candidates into windows clamped to their line; field
+    /// rules' candidates are read on the spot into `out`.
     fn keyword_windows(
         &self,
         hay: &[u8],
         candidates: &[Candidate],
         add: &mut impl FnMut(u32, usize, usize),
+        out: &mut Vec<Hit>,
     ) {
         let mut line = (usize::MAX, 0usize);
         for c in candidates {
-            let rule = &self.rules[c.rule as usize].rule;
+            let cr = &self.rules[c.rule as usize];
+            let rule = &cr.rule;
             let (lo, hi) = if rule.multiline {
                 (0, hay.len())
             } else {
@@ -422,10 +430,57 @@ impl Engine {
                 }
                 line
             };
-            let start = c.pos.saturating_sub(rule.window.before()).max(lo);
             let end = (c.pos + c.len + rule.window.after()).min(hi);
+            if cr.reads_field {
+                out.extend(self.field_hit(c, hay, end));
+                continue;
+            }
+            let start = c.pos.saturating_sub(rule.window.before()).max(lo);
             add(c.rule, start, end);
         }
+    }
+
+    /// A field rule's keyword is the quoted key itself, so its value is read
+    /// straight after it: `"key"`, spaces, `:`, spaces, then a string that
+    /// closes before `end` and is followed by what may follow a JSON value.
+    /// The same hits as the completed pattern (see `rules::field_rule`)
+    /// searched in a window, without a regex search per key: a vendor
+    /// export has several such keys in every event.
+    fn field_hit(&self, c: &Candidate, hay: &[u8], end: usize) -> Option<Hit> {
+        let cr = &self.rules[c.rule as usize];
+        let text = &hay[..end.max(c.pos + c.len)];
+        let spaces = |mut i: usize| {
+            while text.get(i).is_some_and(|&b| is_regex_space(b)) {
+                i += 1;
+            }
+            i
+        };
+        let colon = spaces(c.pos + c.len);
+        let open = spaces(colon + 1);
+        if text.get(colon) != Some(&b':') || text.get(open) != Some(&b'"') {
+            return None;
+        }
+        let start = open + 1;
+        let close = start + memchr::memchr(b'"', &text[start..])?;
+        let follows_value = match hay.get(close + 1) {
+            None | Some(b'\n') => true,
+            Some(&b) => is_regex_space(b) || b",}]\"".contains(&b),
+        };
+        let ctx = Ctx {
+            hay,
+            start,
+            end: close,
+        };
+        let ok = follows_value
+            && start < close
+            && cr.field_value.as_ref()?.is_match(&hay[start..close])
+            && cr.validators.iter().all(|v| v.check(&ctx))
+            && !crate::validate::is_redacted(hay, start, close);
+        ok.then_some(Hit {
+            start,
+            end: close,
+            rule: c.rule,
+        })
     }
 
     /// Proposes windows for keyword-less rules from the shared triggers.
@@ -534,6 +589,11 @@ impl Engine {
             }
         }
     }
+}
+
+/// `\s` of a regex with Unicode off.
+fn is_regex_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r')
 }
 
 /// The line around `pos`: from after the previous `\n` to before the next.
@@ -680,6 +740,56 @@ pattern = '([a-z]+@[a-z]+)'
                 ("pii.fake.mail".into(), "jane@acme".into()),
             ]
         );
+    }
+
+    #[test]
+    fn field_values_are_read_like_the_completed_pattern() {
+        let e = engine(
+            r#"
+[[rule]]
+id = "pii.fake.city"
+name = "City field"
+category = "pii"
+severity = "low"
+fields = ["$city"]
+value = '[A-Za-z][A-Za-z ]{1,20}'
+window = 40
+"#,
+        );
+        let cases: &[(&str, &[&str])] = &[
+            (r#"{"$city": "Paris", "n": 1}"#, &["Paris"]),
+            (r#"{"$city" :  "New York"}"#, &["New York"]),
+            (r#"{"$city":"Lyon","$city":"Nice"}"#, &["Lyon", "Nice"]),
+            (r#""$city":"Oslo""#, &["Oslo"]),
+            (r#"{"$city":"Oslo"x}"#, &[]),
+            (r#"{"$city": 12}"#, &[]),
+            (r#"{"$city": ""}"#, &[]),
+            (r#"{"$city": "P4ris"}"#, &[]),
+            (r#"{"$city": "Pa"ris"}"#, &[]),
+            (r#"{"$city": "Paris is a long name past the window"}"#, &[]),
+            ("{\"$city\":\n\"Paris\"}", &[]),
+        ];
+        let cr = &e.rules()[0];
+        assert!(cr.reads_field);
+        for (hay, want) in cases {
+            let got: Vec<String> = values(&e, hay).into_iter().map(|(_, v)| v).collect();
+            assert_eq!(&got, want, "{hay}");
+            // The same values as the completed pattern searched line by line.
+            let by_regex: Vec<&str> = hay
+                .lines()
+                .flat_map(|l| {
+                    let mut caps = cr.regex.create_captures();
+                    cr.regex.captures(l.as_bytes(), &mut caps);
+                    caps.get_group(1).map(|s| &l[s.range()])
+                })
+                .filter(|v| cr.field_value.as_ref().unwrap().is_match(v.as_bytes()))
+                .collect();
+            assert_eq!(
+                got.first().map(String::as_str),
+                by_regex.first().copied(),
+                "{hay}"
+            );
+        }
     }
 
     #[test]

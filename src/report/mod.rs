@@ -43,12 +43,24 @@ pub struct FindingJson<'a> {
     pub start: u64,
     pub end: u64,
     pub preview: &'a str,
-    pub fingerprint: String,
+    pub fingerprint: Hex32,
     /// Fingerprint of the user the record is about (vendor presets).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
+    pub subject: Option<Hex32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<&'a str>,
+}
+
+/// 32 bytes written as 64 lowercase hex digits, without a heap string:
+/// every finding carries one or two.
+pub struct Hex32(pub [u8; 32]);
+
+impl Serialize for Hex32 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut buf = [0u8; 64];
+        hex::encode_to_slice(self.0, &mut buf).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(std::str::from_utf8(&buf).map_err(serde::ser::Error::custom)?)
+    }
 }
 
 impl<'a> FindingJson<'a> {
@@ -64,8 +76,8 @@ impl<'a> FindingJson<'a> {
             start: f.location.start,
             end: f.location.end,
             preview: &f.preview,
-            fingerprint: hex::encode(f.fingerprint),
-            subject: f.subject.map(hex::encode),
+            fingerprint: Hex32(f.fingerprint),
+            subject: f.subject.map(Hex32),
             value: f.value.as_deref(),
         }
     }
