@@ -22,7 +22,7 @@ use crate::validate::{Ctx, Validator};
 use anyhow::{bail, Context, Result};
 use prefilter::{Candidate, Prefilter, RuleKeywords};
 use regex_automata::{meta, util::syntax, Input};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use trigger::Shape;
 
 /// Largest compiled size allowed for one rule's regex.
@@ -47,7 +47,8 @@ pub struct Hit {
 pub struct CompiledRule {
     /// The rule as written.
     pub rule: Rule,
-    regex: meta::Regex,
+    /// Compiled on first use for built-in rules (see [`compile_rule`]).
+    regex: OnceLock<meta::Regex>,
     /// 1 when the value is capture group 1 and that group can differ from
     /// the whole match; else 0 (the whole match is the value).
     group: usize,
@@ -124,19 +125,22 @@ pub fn compile_pattern(pattern: &str) -> Result<meta::Regex> {
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// True when capture group 1 always spans the whole match: the pattern is
-/// group 1 alone, or group 1 between zero-width assertions (`\b(...)\b`).
-/// Such rules skip the capture phase, the costliest part of a match.
-fn group_is_whole_match(pattern: &str) -> bool {
+/// Which capture group holds the value: 1 when the pattern has a group 1
+/// that can differ from the whole match, else 0 (the whole match; a group 1
+/// alone or between zero-width assertions, `\b(...)\b`, spans it too, and
+/// such rules skip the capture phase, the costliest part of a match).
+/// Parsing is cheap next to compiling, so pattern syntax is checked here
+/// even for rules compiled later.
+fn value_group(pattern: &str) -> Result<usize> {
     use regex_syntax::hir::{Hir, HirKind};
-    let parsed = regex_syntax::ParserBuilder::new()
+    let hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
+        .multi_line(true)
         .build()
-        .parse(pattern);
-    let Ok(hir) = parsed else { return false };
+        .parse(pattern)?;
     let is_group1 = |h: &Hir| matches!(h.kind(), HirKind::Capture(c) if c.index == 1);
-    match hir.kind() {
+    let whole = match hir.kind() {
         HirKind::Capture(c) => c.index == 1,
         HirKind::Concat(parts) => {
             parts.iter().filter(|p| is_group1(p)).count() == 1
@@ -145,21 +149,38 @@ fn group_is_whole_match(pattern: &str) -> bool {
                     .all(|p| is_group1(p) || matches!(p.kind(), HirKind::Look(_)))
         }
         _ => false,
-    }
+    };
+    Ok(usize::from(
+        hir.properties().explicit_captures_len() > 0 && !whole,
+    ))
 }
 
+/// Compiles a rule's pattern, naming the rule in the error.
+fn compile_rule_pattern(rule: &Rule) -> Result<meta::Regex> {
+    compile_pattern(&rule.pattern).with_context(|| {
+        format!(
+            "rule {} ({}): pattern does not compile",
+            rule.id, rule.origin
+        )
+    })
+}
+
+/// Readies one rule. A built-in rule's regex is compiled on its first
+/// window (most rules never see one on a given input, and compiling all of
+/// them was a tenth of a second at start-up); the test suite's rule check
+/// compiles every built-in. Rules from `--rules` are compiled now, so a bad
+/// one fails before the scan starts.
 fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
-    let regex = compile_pattern(&rule.pattern).with_context(|| {
+    let group = value_group(&rule.pattern).with_context(|| {
         format!(
             "rule {} ({}): pattern does not compile",
             rule.id, rule.origin
         )
     })?;
-    let has_group = regex
-        .group_info()
-        .group_len(regex_automata::PatternID::ZERO)
-        > 1;
-    let group = usize::from(has_group && !group_is_whole_match(&rule.pattern));
+    let regex = OnceLock::new();
+    if !rule.builtin {
+        let _ = regex.set(compile_rule_pattern(rule)?);
+    }
     let validators = rule
         .validate
         .iter()
@@ -201,6 +222,15 @@ fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
         field_value,
         reads_field,
     })
+}
+
+impl CompiledRule {
+    /// The rule's regex, compiled now if it was not yet.
+    fn regex(&self) -> &meta::Regex {
+        self.regex.get_or_init(|| {
+            compile_rule_pattern(&self.rule).expect("built-in rules compile (rules check)")
+        })
+    }
 }
 
 impl Engine {
@@ -252,6 +282,16 @@ impl Engine {
             rules: compiled,
             pool: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Compiles every rule not compiled yet; the first error, if any.
+    pub fn compile_all(&self) -> Result<()> {
+        for cr in &self.rules {
+            if cr.regex.get().is_none() {
+                let _ = cr.regex.set(compile_rule_pattern(&cr.rule)?);
+            }
+        }
+        Ok(())
     }
 
     /// The engine of the built-in rules only.
@@ -552,14 +592,14 @@ impl Engine {
         out: &mut Vec<Hit>,
     ) {
         let cr = &self.rules[rule as usize];
-        let cache = scratch.caches[rule as usize].get_or_insert_with(|| cr.regex.create_cache());
+        let cache = scratch.caches[rule as usize].get_or_insert_with(|| cr.regex().create_cache());
         scratch.slots.clear();
         scratch.slots.resize(2 * (cr.group + 1), None);
         let mut at = start;
         while at < end {
             let input = Input::new(hay).range(at..end);
             if cr
-                .regex
+                .regex()
                 .search_slots_with(cache, &input, &mut scratch.slots)
                 .is_none()
             {
@@ -778,8 +818,8 @@ window = 40
             let by_regex: Vec<&str> = hay
                 .lines()
                 .flat_map(|l| {
-                    let mut caps = cr.regex.create_captures();
-                    cr.regex.captures(l.as_bytes(), &mut caps);
+                    let mut caps = cr.regex().create_captures();
+                    cr.regex().captures(l.as_bytes(), &mut caps);
                     caps.get_group(1).map(|s| &l[s.range()])
                 })
                 .filter(|v| cr.field_value.as_ref().unwrap().is_match(v.as_bytes()))
@@ -829,12 +869,38 @@ window = 40
     }
 
     #[test]
-    fn whole_match_groups_are_recognised() {
-        assert!(group_is_whole_match(r"\b(tok_[a-z]{8})\b"));
-        assert!(group_is_whole_match(r"(abc|def)"));
-        assert!(!group_is_whole_match(r"(?:^|[^0-9])([0-9]{4})"));
-        assert!(!group_is_whole_match(r"key=(\w+)"));
-        assert!(!group_is_whole_match(r"abc"));
+    fn builtin_rules_compile_on_first_use_and_others_at_once() {
+        let too_big = r#"
+[[rule]]
+id = "secret.fake.huge"
+name = "Too big"
+category = "secret"
+severity = "low"
+keywords = ["k"]
+pattern = 'k(\w{1000}){1000}'
+"#;
+        let mut rules = parse_rule_file("t.toml", too_big).unwrap();
+        assert!(Engine::new(&rules).is_err(), "a --rules rule fails at once");
+        rules[0].builtin = true;
+        let e = Engine::new(&rules).expect("a built-in rule is not compiled yet");
+        assert!(e.rules()[0].regex.get().is_none());
+        assert!(
+            e.compile_all().is_err(),
+            "rules check compiles it and fails"
+        );
+        let e = engine(FAKE);
+        assert!(e.rules().iter().all(|r| r.regex.get().is_some()));
+    }
+
+    #[test]
+    fn value_groups_are_recognised() {
+        let g = |p: &str| value_group(p).unwrap();
+        assert_eq!(g(r"\b(tok_[a-z]{8})\b"), 0);
+        assert_eq!(g(r"(abc|def)"), 0);
+        assert_eq!(g(r"abc"), 0);
+        assert_eq!(g(r"(?:^|[^0-9])([0-9]{4})"), 1);
+        assert_eq!(g(r"key=(\w+)"), 1);
+        assert!(value_group(r"key=(\w+").is_err());
     }
 
     #[test]

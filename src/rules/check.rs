@@ -48,7 +48,8 @@ pub fn check_rules(rules: &[Rule], speed: bool) -> Vec<Problem> {
         }
         shape_problems(r, &mut problems);
         if problems.len() == before {
-            if let Err(e) = Engine::new(std::slice::from_ref(r)) {
+            let engine = Engine::new(std::slice::from_ref(r));
+            if let Err(e) = engine.and_then(|e| e.compile_all()) {
                 problems.push(problem(r, format!("{e:#}")));
             }
         }

@@ -70,7 +70,8 @@ pub fn load_rules(src: &RuleSource) -> Result<Vec<Rule>> {
     let mut rules = Vec::new();
     if src.builtin {
         for (name, text) in EMBEDDED {
-            rules.extend(parse_rule_file(&format!("patterns/{name}"), text)?);
+            let parsed = parse_rule_file(&format!("patterns/{name}"), text)?;
+            rules.extend(parsed.into_iter().map(|r| Rule { builtin: true, ..r }));
         }
     }
     for p in &src.extra {

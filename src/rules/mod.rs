@@ -216,6 +216,10 @@ pub struct Rule {
     /// Which file the rule came from (filled in by the loader).
     #[serde(skip_deserializing, default)]
     pub origin: String,
+    /// Embedded in the binary (filled in by the loader): known to compile,
+    /// so compiled on first use.
+    #[serde(skip)]
+    pub builtin: bool,
 }
 
 /// Bytes searched before and after a hit.
