@@ -146,14 +146,19 @@ pub(crate) fn is_key(json: &[u8], after: usize) -> bool {
 
 /// Renders the stack as a JSONPath: `$.a.b[3]['x y']`.
 fn render(json: &[u8], stack: &[Frame]) -> String {
-    let mut p = String::from("$");
+    use std::fmt::Write;
+    let mut p = String::with_capacity(48);
+    p.push('$');
     for f in stack {
         match f {
-            Frame::Object(Some((a, b))) => {
-                push_key(&mut p, &String::from_utf8_lossy(&json[*a..*b]))
-            }
+            Frame::Object(Some((a, b))) => match std::str::from_utf8(&json[*a..*b]) {
+                Ok(key) => push_key(&mut p, key),
+                Err(_) => push_key(&mut p, &String::from_utf8_lossy(&json[*a..*b])),
+            },
             Frame::Object(None) => {}
-            Frame::Array(n) => p.push_str(&format!("[{n}]")),
+            Frame::Array(n) => {
+                let _ = write!(p, "[{n}]");
+            }
         }
     }
     p
