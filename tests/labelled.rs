@@ -35,6 +35,8 @@ const SECRET_KINDS: &[(&str, &str)] = &[
     ("pem-encoded private key", "secret.private_key"),
     ("private key", "secret.private_key"),
     ("postgres", "secret.connection_string."),
+    ("credentials in a url", "secret.connection_string."),
+    ("uri with username and secret", "secret.connection_string."),
     ("mysql", "secret.connection_string."),
     ("mongodb", "secret.connection_string."),
     ("redis", "secret.connection_string."),
@@ -197,7 +199,13 @@ const NOT_COVERED: &[&str] = &[
     "public",
     "domain",
     "username",
-    "url",
+    // Identifiers and webhook kinds without a rule; other kinds named "URL"
+    // (Postgres URLs with a password, JWTs "base64url-encoded") are covered.
+    "jfrog url",
+    "search url",
+    "instance url",
+    "tines webhook",
+    "zapier webhook",
     "org name",
     "account name",
     "product id",
