@@ -157,12 +157,15 @@ fn value_group(pattern: &str) -> Result<usize> {
 
 /// Compiles a rule's pattern, naming the rule in the error.
 fn compile_rule_pattern(rule: &Rule) -> Result<meta::Regex> {
-    compile_pattern(&rule.pattern).with_context(|| {
-        format!(
-            "rule {} ({}): pattern does not compile",
-            rule.id, rule.origin
-        )
-    })
+    compile_pattern(&rule.pattern).with_context(|| bad_pattern(rule))
+}
+
+/// The error context of a rule whose pattern does not parse or compile.
+fn bad_pattern(rule: &Rule) -> String {
+    format!(
+        "rule {} ({}): pattern does not compile",
+        rule.id, rule.origin
+    )
 }
 
 /// Readies one rule. A built-in rule's regex is compiled on its first
@@ -171,12 +174,7 @@ fn compile_rule_pattern(rule: &Rule) -> Result<meta::Regex> {
 /// compiles every built-in. Rules from `--rules` are compiled now, so a bad
 /// one fails before the scan starts.
 fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
-    let group = value_group(&rule.pattern).with_context(|| {
-        format!(
-            "rule {} ({}): pattern does not compile",
-            rule.id, rule.origin
-        )
-    })?;
+    let group = value_group(&rule.pattern).with_context(|| bad_pattern(rule))?;
     let regex = OnceLock::new();
     if !rule.builtin {
         let _ = regex.set(compile_rule_pattern(rule)?);

@@ -282,7 +282,7 @@ impl<'a> Starts<'a> {
 }
 
 /// Byte classes of a block, one bit per byte.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq)]
 struct Classes {
     digit: u64,
     word: u64,
@@ -290,6 +290,18 @@ struct Classes {
     /// Hex digits and `:`.
     hexish: u64,
     colon: u64,
+}
+
+impl Classes {
+    /// Ors in the lane masks (digit, word, upper, hexish, colon) of the
+    /// bytes starting `shift` bytes into the block.
+    fn add_at(&mut self, shift: usize, [digit, word, upper, hexish, colon]: [u64; 5]) {
+        self.digit |= digit << shift;
+        self.word |= word << shift;
+        self.upper |= upper << shift;
+        self.hexish |= hexish << shift;
+        self.colon |= colon << shift;
+    }
 }
 
 /// The start and colon bitmaps of `hay[base..base + 64]`.
@@ -345,13 +357,7 @@ unsafe fn class_masks_avx2(block: &[u8]) -> Classes {
         )
     };
     let eq = |v: __m256i, b: u8| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b as i8));
-    let mut c = Classes {
-        digit: 0,
-        word: 0,
-        upper: 0,
-        hexish: 0,
-        colon: 0,
-    };
+    let mut c = Classes::default();
     for k in 0..2 {
         // SAFETY: reads 32 bytes inside `block`, whose length was checked.
         let v = unsafe { _mm256_loadu_si256(block.as_ptr().add(32 * k) as *const __m256i) };
@@ -364,12 +370,8 @@ unsafe fn class_masks_avx2(block: &[u8]) -> Classes {
         let colon = eq(v, b':');
         let word = _mm256_or_si256(_mm256_or_si256(digit, alpha), eq(v, b'_'));
         let hex = _mm256_or_si256(_mm256_or_si256(digit, colon), range(folded, b'a', b'f'));
-        let bits = |m: __m256i| (_mm256_movemask_epi8(m) as u32 as u64) << (32 * k);
-        c.digit |= bits(digit);
-        c.word |= bits(word);
-        c.upper |= bits(upper);
-        c.hexish |= bits(hex);
-        c.colon |= bits(colon);
+        let bits = |m: __m256i| _mm256_movemask_epi8(m) as u32 as u64;
+        c.add_at(32 * k, [digit, word, upper, hex, colon].map(bits));
     }
     c
 }
@@ -389,13 +391,7 @@ fn class_masks_sse2(block: &[u8]) -> Classes {
             )
         };
         let eq = |v: __m128i, b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
-        let mut c = Classes {
-            digit: 0,
-            word: 0,
-            upper: 0,
-            hexish: 0,
-            colon: 0,
-        };
+        let mut c = Classes::default();
         for k in 0..4 {
             let v = _mm_loadu_si128(block.as_ptr().add(16 * k) as *const __m128i);
             // Letters fold to lower case with `| 0x20`; `@`, `[`, `` ` `` and
@@ -407,12 +403,8 @@ fn class_masks_sse2(block: &[u8]) -> Classes {
             let colon = eq(v, b':');
             let word = _mm_or_si128(_mm_or_si128(digit, alpha), eq(v, b'_'));
             let hex = _mm_or_si128(_mm_or_si128(digit, colon), range(folded, b'a', b'f'));
-            let bits = |m: __m128i| (_mm_movemask_epi8(m) as u32 as u64) << (16 * k);
-            c.digit |= bits(digit);
-            c.word |= bits(word);
-            c.upper |= bits(upper);
-            c.hexish |= bits(hex);
-            c.colon |= bits(colon);
+            let bits = |m: __m128i| _mm_movemask_epi8(m) as u32 as u64;
+            c.add_at(16 * k, [digit, word, upper, hex, colon].map(bits));
         }
         c
     }
@@ -425,13 +417,7 @@ fn class_masks(block: &[u8]) -> Classes {
 
 /// The same classes, byte by byte (block tails, other architectures).
 fn class_masks_scalar(block: &[u8]) -> Classes {
-    let mut c = Classes {
-        digit: 0,
-        word: 0,
-        upper: 0,
-        hexish: 0,
-        colon: 0,
-    };
+    let mut c = Classes::default();
     for (k, b) in block.iter().enumerate() {
         let bit = |t: bool| u64::from(t) << k;
         c.digit |= bit(b.is_ascii_digit());
