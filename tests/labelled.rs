@@ -262,19 +262,23 @@ fn read(name: &str) -> Vec<Value> {
         .collect()
 }
 
-/// The examples of one secrets file. A negative whose exact text the same
-/// file lists as a positive (a sibling kind's example: the upstream rules
-/// are per format version) says nothing about false positives and is left
-/// out.
+/// The examples of one secrets file. A negative whose text the same file
+/// lists as a positive, exactly or but for its quote marks, says nothing
+/// about false positives and is left out: a sibling kind's example (the
+/// upstream rules are per format version), or the same password in another
+/// quoting style (`password = "super$ecret"` is a positive of Nosey Parker's
+/// generic rule, which only reads double-quoted values, and
+/// `password = 'super$ecret'` one of its negatives).
 fn secret_examples(name: &str) -> Vec<Example> {
     let rows = read(name);
-    let positives: BTreeSet<&str> = rows
+    let unquoted = |v: &Value| v["text"].as_str().unwrap().replace(['"', '\''], "");
+    let positives: BTreeSet<String> = rows
         .iter()
         .filter(|v| v["should_flag"] == true)
-        .filter_map(|v| v["text"].as_str())
+        .map(unquoted)
         .collect();
     rows.iter()
-        .filter(|v| v["should_flag"] == true || !positives.contains(v["text"].as_str().unwrap()))
+        .filter(|v| v["should_flag"] == true || !positives.contains(&unquoted(v)))
         .map(|v| {
             let kind = v["name"].as_str().unwrap_or_default().to_string();
             let lower = kind.to_lowercase();

@@ -456,7 +456,9 @@ impl Engine {
         add: &mut impl FnMut(u32, usize, usize),
         out: &mut Vec<Hit>,
     ) {
-        let mut line = (usize::MAX, 0usize);
+        // The line of the last candidate: start, end, and where a window
+        // may end (past the line when it opens a block).
+        let mut line = (usize::MAX, 0usize, 0usize);
         for c in candidates {
             let cr = &self.rules[c.rule as usize];
             let rule = &cr.rule;
@@ -464,9 +466,10 @@ impl Engine {
                 (0, hay.len())
             } else {
                 if !(line.0 <= c.pos && c.pos < line.1) {
-                    line = line_bounds(hay, c.pos);
+                    let (lo, hi) = line_bounds(hay, c.pos);
+                    line = (lo, hi, block_end(hay, lo, hi));
                 }
-                line
+                (line.0, line.2)
             };
             let end = (c.pos + c.len + rule.window.after()).min(hi);
             if cr.reads_field {
@@ -640,6 +643,21 @@ pub fn line_bounds(hay: &[u8], pos: usize) -> (usize, usize) {
     let hi = memchr::memchr(b'\n', &hay[pos..]).map_or(hay.len(), |i| pos + i);
     (lo, hi)
 }
+
+/// Where a window on the line `lo..hi` may end. A line that opens a block
+/// (`variable "okta_api_token" {`) has its value on the lines inside
+/// (`default = "…"`), so its windows run on to the block's closing `}`, at
+/// most [`BLOCK_REACH`] bytes further; any other line ends its windows.
+fn block_end(hay: &[u8], lo: usize, hi: usize) -> usize {
+    if hay[lo..hi].trim_ascii_end().last() != Some(&b'{') {
+        return hi;
+    }
+    let cap = (hi + BLOCK_REACH).min(hay.len());
+    memchr::memchr(b'}', &hay[hi..cap]).map_or(cap, |i| hi + i)
+}
+
+/// How far past a block-opening line a window may reach.
+const BLOCK_REACH: usize = 256;
 
 /// Builds a trigger shape from a rule's `shape` table.
 fn shape_of(s: &crate::rules::ShapeSpec) -> Shape {
@@ -854,6 +872,30 @@ window = 40
         // A keyword far past the window: the value must be near the keyword.
         let far = format!("tok_ {} abc12345", " ".repeat(100));
         assert!(values(&e, &far).is_empty());
+    }
+
+    #[test]
+    fn windows_of_a_block_opening_line_reach_into_the_block() {
+        let e = engine(
+            r#"
+[[rule]]
+id = "secret.fake.block"
+name = "Fake block value"
+category = "secret"
+severity = "high"
+keywords = ["kv"]
+pattern = 'kv[^a-z0-9]*\b([a-z0-9]{8})\b'
+window = 64
+"#,
+        );
+        // `kv {` opens a block: the value on the next line is in its window.
+        assert_eq!(
+            values(&e, "kv {\n  abc12345\n}"),
+            [("secret.fake.block".to_string(), "abc12345".to_string())]
+        );
+        // Not past the block's closing brace, nor from an ordinary line.
+        assert!(values(&e, "kv {\n}\nabc12345").is_empty());
+        assert!(values(&e, "kv ;\nabc12345").is_empty());
     }
 
     #[test]

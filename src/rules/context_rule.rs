@@ -16,8 +16,10 @@ const KEY_REST: &str =
     r"(?:[\w.\-]|[ \t](?i:api|app|private|secret|access|auth|key|token|pat|id)\w*){0,32}?";
 
 /// Between key and value: `=`, `:`, `:=`, `=>` with optional quotes,
-/// a quoted argument pair (`'sonar.login', '…'`), blanks, or a dash.
-const SEPARATOR: &str = r#"(?:["']?\s*(?::=|=>|[:=])\s*["']?|["']\s*,\s*["']|[ \t]+|-)"#;
+/// a Terraform variable's default (`variable "acme_token" {` … `default =
+/// "…"`), a quoted argument pair (`'sonar.login', '…'`, also with the value's own
+/// quotes inside: `'API_KEY', '"…"'`), blanks, or a dash.
+const SEPARATOR: &str = r#"(?:["']?\s*(?::=|=>|[:=])\s*["']?|["']?\s*\{[^{}]{0,200}?\bdefault\s*=\s*["']?|["']\s*,\s*["']{1,2}|[ \t]+|-)"#;
 
 /// After the value: anything that cannot continue a key.
 const VALUE_END: &str = r"(?:[^A-Za-z0-9_\-+/=]|$)";
@@ -76,6 +78,7 @@ mod tests {
             "-Dacme.login=1a2b3c4d",
             "setProperty('acme.login', '1a2b3c4d')",
             "acme token 1a2b3c4d",
+            "variable \"acme_token\" {\n  type = string\n  default = \"1a2b3c4d\"\n}",
         ] {
             assert_eq!(value_in(text).as_deref(), Some("1a2b3c4d"), "{text}");
         }

@@ -72,8 +72,13 @@ pub enum Validator {
     Ip,
     /// US SSN area, group and serial rules.
     Ssn,
+    /// Strong enough to be a chosen password (see `entropy::password_like`).
+    Password,
     /// Not a placeholder (`xxxx`, `example`, `<token>`, `dummy`, ...).
     NotPlaceholder,
+    /// Not a template (`${VAR}`, `<password>`, `xxxx`, a field name), but
+    /// weak real passwords (`secret`, `admin`) pass: for connection strings.
+    NotTemplate,
     /// No counting run (`1234567890`, `abcdefghij`): for generic rules,
     /// where such values are docs and test fixtures.
     NoSequence,
@@ -122,6 +127,8 @@ impl Validator {
             ("ip", None) => Validator::Ip,
             ("ssn", None) => Validator::Ssn,
             ("placeholder", None) => Validator::NotPlaceholder,
+            ("password", None) => Validator::Password,
+            ("template", None) => Validator::NotTemplate,
             ("no_sequence", None) => Validator::NoSequence,
             ("phone", None) => Validator::Phone,
             ("email", None) => Validator::Email,
@@ -132,7 +139,7 @@ impl Validator {
             ("has_digit", None) => Validator::HasDigit,
             ("nino", None) => Validator::Nino,
             ("mac", None) => Validator::Mac,
-            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, ip, ssn, placeholder, no_sequence, phone, email, standalone, known, literal, mixed, has_digit, nino, mac)"),
+            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, password, ip, ssn, placeholder, template, no_sequence, phone, email, standalone, known, literal, mixed, has_digit, nino, mac)"),
         })
     }
 
@@ -148,6 +155,8 @@ impl Validator {
             Validator::Ip => ip::ip_ok(ctx),
             Validator::Ssn => ssn::ssn_ok(v),
             Validator::NotPlaceholder => !placeholder::is_placeholder(v),
+            Validator::Password => entropy::password_like(v),
+            Validator::NotTemplate => !placeholder::is_template(v),
             Validator::NoSequence => !placeholder::has_sequence(v),
             Validator::Phone => phone::phone_ok(v),
             Validator::Email => email::email_ok(ctx),

@@ -44,34 +44,48 @@ fn contains_any(lower: &[u8], words: &[&str]) -> bool {
         .any(|w| memchr::memmem::find(lower, w.as_bytes()).is_some())
 }
 
-/// Whole values that are only ever placeholders (`user:password@host`).
-const EXACT: &[&str] = &[
+/// Whole values that name the field instead of filling it
+/// (`user:password@host`, `pwd=pass`): templates wherever they appear.
+const FIELD_NAMES: &[&str] = &[
     "password",
     "passwd",
     "pass",
     "pwd",
-    "secret",
-    "token",
     "apikey",
     "api_key",
-    "test",
-    "user",
-    "admin",
-    "root",
     "null",
     "none",
     "undefined",
-    "changeit",
     "xxx",
 ];
 
+/// Whole values that are real but weak passwords (`secret`, `admin`,
+/// `changeit`): placeholders in a generic `secret=` assignment, but a
+/// working login in a connection string, where the `template` validator
+/// keeps them.
+const WEAK: &[&str] = &[
+    "secret", "token", "test", "user", "admin", "root", "changeit",
+];
+
+fn equals_any(v: &[u8], words: &[&str]) -> bool {
+    words.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(v))
+}
+
 /// True when the value looks like a placeholder rather than a real secret.
 pub fn is_placeholder(v: &[u8]) -> bool {
-    if EXACT.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(v)) {
+    equals_any(v, WEAK) || is_template(v)
+}
+
+/// True when the value is a template rather than a value: a marker
+/// (`${VAR}`, `<password>`, `#{x}`), a placeholder word (`example`, `xxxx`),
+/// a field name (`password`) or a long run of one character. Weak real
+/// passwords (`secret`, `admin`) are not templates.
+pub fn is_template(v: &[u8]) -> bool {
+    if equals_any(v, FIELD_NAMES) {
         return true;
     }
-    // Template markers: `<key>`, `{{token}}`, `${VAR}`, `$(cmd)`, `$VAR`. A
-    // `$` inside a word (`super$ecret`) is part of a password.
+    // Template markers: `<key>`, `{{token}}`, `${VAR}`, `#{var}`, `$(cmd)`,
+    // `$VAR`. A `$` inside a word (`super$ecret`) is part of a password.
     let variable = v.first() == Some(&b'$') || v.windows(2).any(|w| w == b"$(");
     if variable || v.iter().any(|b| matches!(b, b'<' | b'>' | b'{' | b'}')) {
         return true;
@@ -168,6 +182,24 @@ mod tests {
             ("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", false),
         ] {
             assert_eq!(is_placeholder(v.as_bytes()), ph, "{v}");
+        }
+    }
+
+    #[test]
+    fn weak_passwords_are_not_templates() {
+        for v in ["secret", "Admin", "changeit", "root"] {
+            assert!(is_placeholder(v.as_bytes()), "{v}");
+            assert!(!is_template(v.as_bytes()), "{v}");
+        }
+        for v in [
+            "password",
+            "PWD",
+            "${DB_PASS}",
+            "<password>",
+            "xxxxxxxx",
+            "example123",
+        ] {
+            assert!(is_template(v.as_bytes()), "{v}");
         }
     }
 }
