@@ -675,6 +675,7 @@ fn shape_of(s: &crate::rules::ShapeSpec) -> Shape {
             .bytes()
             .map(trigger::sep_bit)
             .fold(0, |a, b| a | b),
+        refuse_dotted_quads: !s.dotted_quads,
     }
 }
 

@@ -60,9 +60,17 @@ pub struct Shape {
     pub min_dots: u32,
     /// Separator kinds the value may use ([`sep_bit`] flags; 0: any).
     pub separators: u8,
+    /// A cluster of four groups joined by dots alone cannot hold the value.
+    pub refuse_dotted_quads: bool,
 }
 
 impl Cluster {
+    /// Four digit groups joined by three dots and nothing else: an IPv4
+    /// address or a version number.
+    fn is_dotted_quad(&self) -> bool {
+        self.dots == 3 && self.seps == sep_bit(b'.')
+    }
+
     /// True when `shape` may match inside this cluster. A `+` right before
     /// the cluster marks an international number, which is exempt from
     /// `first_digits` and `max_group` (`+14155552671` is one long group).
@@ -77,6 +85,7 @@ impl Cluster {
             && (!shape.dollar_before || self.dollar_before)
             && self.dots >= shape.min_dots
             && (shape.separators == 0 || self.seps & !shape.separators == 0)
+            && !(shape.refuse_dotted_quads && !intl && self.is_dotted_quad())
             && (intl
                 || shape.first_digits.is_empty()
                 || shape.first_digits.contains(&hay[self.start]))
@@ -506,6 +515,38 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn dotted_quads_can_be_refused() {
+        let phone = Shape {
+            min_digits: 7,
+            refuse_dotted_quads: true,
+            ..Shape::default()
+        };
+        let any = Shape {
+            min_digits: 7,
+            ..Shape::default()
+        };
+        let gate = Gate::new([&phone, &any]);
+        let hay =
+            b"ip 203.0.113.77 tel 555.867.5309 v 99.0.4844.51 fr 01.42.68.53.00 +1.555.867.5309";
+        let mut fits = Vec::new();
+        digit_clusters(hay, &gate, |c| {
+            let text = String::from_utf8_lossy(&hay[c.start..c.end]).into_owned();
+            fits.push((text, c.fits(&phone, hay), c.fits(&any, hay)));
+        });
+        let f = |t: &str, p: bool| (t.to_string(), p, true);
+        assert_eq!(
+            fits,
+            [
+                f("203.0.113.77", false),
+                f("555.867.5309", true),
+                f("99.0.4844.51", false),
+                f("01.42.68.53.00", true),
+                f("1.555.867.5309", true),
+            ]
+        );
     }
 
     #[test]

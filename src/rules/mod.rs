@@ -280,6 +280,15 @@ pub struct ShapeSpec {
     /// The separators the value may contain, e.g. `"-"` or `" -.()"` (empty: any of ` -./()`).
     #[serde(default)]
     pub separators: String,
+    /// Four groups joined by dots alone (`203.0.113.7`, `99.0.4844.51`)
+    /// may hold the value; `false` for values that never have that shape
+    /// (phone numbers), so IP addresses and versions open no window.
+    #[serde(default = "yes")]
+    pub dotted_quads: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Rule {
