@@ -164,6 +164,12 @@ const SECRET_KINDS: &[(&str, &str)] = &[
     ("dependency-track", "secret.dependency_track."),
     ("twitch stream key", "secret.twitch."),
     ("particle.io", "secret.particle."),
+    ("jenkins token", "secret.jenkins."),
+    ("http basic authentication", "secret.http.basic_auth"),
+    ("psexec", "secret.windows.psexec_password"),
+    ("connect-viserver", "secret.vmware.viserver_password"),
+    ("networkcredential", "secret.dotnet.network_credential"),
+    ("directoryentry", "secret.dotnet.directory_entry"),
     ("generic api key", "secret.generic."),
     ("generic password", "secret.generic."),
     ("generic secret", "secret.generic."),
@@ -423,8 +429,8 @@ fn labelled_examples_recall_and_false_positives() {
     // targets (0.95 recall, <= 2% flagged) are not met: most misses are
     // upstream fakes our placeholder and checksum validators reject on
     // purpose (README, "Measured quality").
-    assert!(np.recall() >= 0.80, "noseyparker recall {:.3}", np.recall());
-    assert!(kf.recall() >= 0.74, "kingfisher recall {:.3}", kf.recall());
+    assert!(np.recall() >= 0.86, "noseyparker recall {:.3}", np.recall());
+    assert!(kf.recall() >= 0.77, "kingfisher recall {:.3}", kf.recall());
     assert!(pii.recall() >= 0.82, "presidio recall {:.3}", pii.recall());
     assert!(
         np.fp_rate() <= 0.03 && kf.fp_rate() <= 0.02,

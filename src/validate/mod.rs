@@ -6,6 +6,7 @@
 //! Each validator is one small file; [`Validator::parse`] maps the names used
 //! in rule files (`luhn`, `entropy:3.5`, ...) to them.
 
+mod basic_auth;
 mod email;
 mod entropy;
 mod github;
@@ -72,6 +73,8 @@ pub enum Validator {
     Ip,
     /// US SSN area, group and serial rules.
     Ssn,
+    /// The base64 of `user:password` with a real password (HTTP Basic).
+    BasicAuth,
     /// Strong enough to be a chosen password (see `entropy::password_like`).
     Password,
     /// Not a placeholder (`xxxx`, `example`, `<token>`, `dummy`, ...).
@@ -128,6 +131,7 @@ impl Validator {
             ("ssn", None) => Validator::Ssn,
             ("placeholder", None) => Validator::NotPlaceholder,
             ("password", None) => Validator::Password,
+            ("basic_auth", None) => Validator::BasicAuth,
             ("template", None) => Validator::NotTemplate,
             ("no_sequence", None) => Validator::NoSequence,
             ("phone", None) => Validator::Phone,
@@ -139,7 +143,7 @@ impl Validator {
             ("has_digit", None) => Validator::HasDigit,
             ("nino", None) => Validator::Nino,
             ("mac", None) => Validator::Mac,
-            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, password, ip, ssn, placeholder, template, no_sequence, phone, email, standalone, known, literal, mixed, has_digit, nino, mac)"),
+            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, password, basic_auth, ip, ssn, placeholder, template, no_sequence, phone, email, standalone, known, literal, mixed, has_digit, nino, mac)"),
         })
     }
 
@@ -156,6 +160,7 @@ impl Validator {
             Validator::Ssn => ssn::ssn_ok(v),
             Validator::NotPlaceholder => !placeholder::is_placeholder(v),
             Validator::Password => entropy::password_like(v),
+            Validator::BasicAuth => basic_auth::basic_auth_ok(v),
             Validator::NotTemplate => !placeholder::is_template(v),
             Validator::NoSequence => !placeholder::has_sequence(v),
             Validator::Phone => phone::phone_ok(v),

@@ -85,8 +85,10 @@ pub fn is_template(v: &[u8]) -> bool {
         return true;
     }
     // Template markers: `<key>`, `{{token}}`, `${VAR}`, `#{var}`, `$(cmd)`,
-    // `$VAR`. A `$` inside a word (`super$ecret`) is part of a password.
-    let variable = v.first() == Some(&b'$') || v.windows(2).any(|w| w == b"$(");
+    // `$VAR`, `%VAR%`. A `$` inside a word (`super$ecret`) is part of a password.
+    let variable = v.first() == Some(&b'$')
+        || v.windows(2).any(|w| w == b"$(")
+        || (v.len() > 2 && v[0] == b'%' && v[v.len() - 1] == b'%');
     if variable || v.iter().any(|b| matches!(b, b'<' | b'>' | b'{' | b'}')) {
         return true;
     }
