@@ -93,10 +93,9 @@ pub struct Engine {
     /// preset: data of no vendor (or another vendor) never pays for a
     /// preset's keywords.
     prefilters: Vec<(Option<String>, Prefilter)>,
-    /// Keyword-less rules on digit clusters, with the shape each needs.
-    digit_rules: Vec<(u32, Shape)>,
-    /// How many of `digit_rules` (the first ones) do not need a `$` before.
-    undollared: usize,
+    /// Keyword-less rules on digit clusters, with the shape each needs,
+    /// listed per kind of cluster.
+    digit_rules: trigger::ShapeTable,
     /// Drops digit clusters no digit rule can use.
     gate: trigger::Gate,
     /// Keyword-less rules on hex/colon runs.
@@ -263,17 +262,13 @@ impl Engine {
                 .enumerate()
                 .filter(move |(_, c)| c.rule.trigger == Some(t))
         };
-        let mut digit_rules: Vec<(u32, Shape)> = by_trigger(Trigger::Digits)
+        let digit_rules: Vec<(u32, Shape)> = by_trigger(Trigger::Digits)
             .filter_map(|(i, c)| c.rule.shape.as_ref().map(|s| (i as u32, shape_of(s))))
             .collect();
-        // Shapes that need a `$` before go last: other clusters skip them.
-        digit_rules.sort_by_key(|(i, s)| (s.dollar_before, *i));
-        let undollared = digit_rules.iter().filter(|(_, s)| !s.dollar_before).count();
         Ok(Engine {
             prefilters,
             gate: trigger::Gate::new(digit_rules.iter().map(|(_, s)| s)),
-            digit_rules,
-            undollared,
+            digit_rules: trigger::ShapeTable::new(&digit_rules),
             hexcolon_rules: by_trigger(Trigger::Hexcolon)
                 .map(|(i, _)| i as u32)
                 .collect(),
@@ -548,12 +543,7 @@ impl Engine {
             hay,
             &self.gate,
             |c| {
-                let rules = if c.dollar_before {
-                    &self.digit_rules[..]
-                } else {
-                    &self.digit_rules[..self.undollared]
-                };
-                for (r, shape) in rules {
+                for (r, shape) in self.digit_rules.for_cluster(&c) {
                     if c.fits(shape, hay) && self.plain_cluster_ok(*r, &c, hay) {
                         let (s, e) = pad(*r, c.start, c.end);
                         add(*r, s, e);

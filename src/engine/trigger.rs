@@ -7,7 +7,7 @@
 //! so a millisecond timestamp never reaches the SSN regex.
 
 /// A run of digits and short separators, e.g. `(415) 555-2671`, `10.0.3.4`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Cluster {
     pub start: usize,
     pub end: usize,
@@ -64,7 +64,68 @@ pub struct Shape {
     pub refuse_dotted_quads: bool,
 }
 
+/// Digit rules sorted by the kind of cluster they may fit: a plain run of
+/// digits (a timestamp, an order number) can only be a card number, never a
+/// separated phone, SSN or dotted address; a cluster without capitals or a
+/// `$` before it skips the IBAN, NI-number and crypt-hash shapes. Each
+/// cluster then checks only the shapes of its class (16 classes: plain,
+/// `+` before, capitals before, `$` before).
+#[derive(Debug, Clone, Default)]
+pub struct ShapeTable {
+    by_class: Vec<Vec<(u32, Shape)>>,
+}
+
+impl ShapeTable {
+    /// The table of `(rule, shape)` pairs.
+    pub fn new(rules: &[(u32, Shape)]) -> Self {
+        let by_class = (0..16)
+            .map(|class| {
+                rules
+                    .iter()
+                    .filter(|(_, s)| s.may_fit_class(class))
+                    .cloned()
+                    .collect()
+            })
+            .collect();
+        ShapeTable { by_class }
+    }
+
+    /// The shapes a cluster of `c`'s class may fit (each still to be checked
+    /// with [`Cluster::fits`]).
+    #[inline]
+    pub fn for_cluster(&self, c: &Cluster) -> &[(u32, Shape)] {
+        &self.by_class[c.class()]
+    }
+
+    /// True when no rule has a shape.
+    pub fn is_empty(&self) -> bool {
+        self.by_class.iter().all(Vec::is_empty)
+    }
+}
+
+impl Shape {
+    /// False when no cluster of `class` (see [`Cluster::class`]) can fit.
+    fn may_fit_class(&self, class: usize) -> bool {
+        let [plain, intl, caps, dollar] = [1, 2, 4, 8].map(|bit| class & bit != 0);
+        (!self.separated || !plain || intl)
+            && (!plain || self.min_dots == 0)
+            && (!self.caps_before || caps)
+            && (!self.dollar_before || dollar)
+    }
+}
+
 impl Cluster {
+    /// Bits: plain run of digits (1), `+` before (2), capitals before (4),
+    /// `$` before (8).
+    #[inline]
+    fn class(&self) -> usize {
+        let plain = (self.end - self.start) as u32 == self.digits;
+        usize::from(plain)
+            | usize::from(self.plus_before) << 1
+            | usize::from(self.caps_before) << 2
+            | usize::from(self.dollar_before) << 3
+    }
+
     /// Four digit groups joined by three dots and nothing else: an IPv4
     /// address or a version number.
     fn is_dotted_quad(&self) -> bool {
@@ -515,6 +576,69 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn shape_table_keeps_every_shape_a_cluster_fits() {
+        let shapes = [
+            Shape {
+                min_digits: 7,
+                separated: true,
+                ..Shape::default()
+            },
+            Shape {
+                min_digits: 12,
+                ..Shape::default()
+            },
+            Shape {
+                min_digits: 2,
+                caps_before: true,
+                ..Shape::default()
+            },
+            Shape {
+                min_digits: 4,
+                min_dots: 3,
+                ..Shape::default()
+            },
+            Shape {
+                min_digits: 1,
+                dollar_before: true,
+                ..Shape::default()
+            },
+        ];
+        let rules: Vec<(u32, Shape)> = shapes
+            .iter()
+            .cloned()
+            .zip(0..)
+            .map(|(s, i)| (i, s))
+            .collect();
+        let table = ShapeTable::new(&rules);
+        let gate = Gate::new(&shapes);
+        let hay = b"t 1731023456789 ph 020-7946-0958 +14155552671 DE89370400440532013000 ip 203.0.113.9 $6$x 4111111111111111";
+        let mut seen = 0;
+        digit_clusters(hay, &gate, |c| {
+            let listed: Vec<u32> = table.for_cluster(&c).iter().map(|(r, _)| *r).collect();
+            for (r, s) in &rules {
+                if c.fits(s, hay) {
+                    assert!(
+                        listed.contains(r),
+                        "rule {r} fits {:?} but is not listed",
+                        &hay[c.start..c.end]
+                    );
+                }
+            }
+            seen += 1;
+        });
+        assert!(seen >= 6);
+        // A plain run is offered only the unseparated, dotless shape.
+        let plain = Cluster {
+            start: 0,
+            end: 13,
+            digits: 13,
+            ..Cluster::default()
+        };
+        let listed: Vec<u32> = table.for_cluster(&plain).iter().map(|(r, _)| *r).collect();
+        assert_eq!(listed, [1]);
     }
 
     #[test]
