@@ -635,15 +635,40 @@ pub fn line_bounds(hay: &[u8], pos: usize) -> (usize, usize) {
 }
 
 /// Where a window on the line `lo..hi` may end. A line that opens a block
-/// (`variable "okta_api_token" {`) has its value on the lines inside
-/// (`default = "…"`), so its windows run on to the block's closing `}`, at
-/// most [`BLOCK_REACH`] bytes further; any other line ends its windows.
+/// has its values on the lines inside it, so its windows run on, at most
+/// [`BLOCK_REACH`] bytes further: to the closing `}` after a `{`
+/// (`variable "okta_api_token" {` … `default = "…"`), and over the more
+/// indented lines after a YAML key that ends its line (`jwt:` …
+/// `  secret: "…"`). Any other line ends its windows.
 fn block_end(hay: &[u8], lo: usize, hi: usize) -> usize {
-    if hay[lo..hi].trim_ascii_end().last() != Some(&b'{') {
-        return hi;
-    }
     let cap = (hi + BLOCK_REACH).min(hay.len());
-    memchr::memchr(b'}', &hay[hi..cap]).map_or(cap, |i| hi + i)
+    match hay[lo..hi].trim_ascii_end().last() {
+        Some(b'{') => memchr::memchr(b'}', &hay[hi..cap]).map_or(cap, |i| hi + i),
+        Some(b':') => indented_block_end(hay, indent(&hay[lo..hi]), hi, cap),
+        _ => hi,
+    }
+}
+
+/// Blanks and tabs at the start of `line`.
+fn indent(line: &[u8]) -> usize {
+    line.iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count()
+}
+
+/// The end of the last line before `cap` that follows `end` and is indented
+/// deeper than `parent` (blank lines included): the children of a YAML key.
+fn indented_block_end(hay: &[u8], parent: usize, mut end: usize, cap: usize) -> usize {
+    while end < cap {
+        let next = end + 1;
+        let line_end = memchr::memchr(b'\n', &hay[next..cap]).map_or(cap, |i| next + i);
+        let line = &hay[next..line_end];
+        if !line.trim_ascii().is_empty() && indent(line) <= parent {
+            break;
+        }
+        end = line_end;
+    }
+    end
 }
 
 /// How far past a block-opening line a window may reach.
@@ -875,7 +900,7 @@ name = "Fake block value"
 category = "secret"
 severity = "high"
 keywords = ["kv"]
-pattern = 'kv[^a-z0-9]*\b([a-z0-9]{8})\b'
+pattern = 'kv(?s:.){0,40}?\b([a-z0-9]{8})\b'
 window = 64
 "#,
         );
@@ -887,6 +912,10 @@ window = 64
         // Not past the block's closing brace, nor from an ordinary line.
         assert!(values(&e, "kv {\n}\nabc12345").is_empty());
         assert!(values(&e, "kv ;\nabc12345").is_empty());
+        // A YAML key ending its line: its more indented lines, not beyond.
+        assert_eq!(values(&e, "kv:\n  x: 1\n\n  abc12345\n").len(), 1);
+        assert!(values(&e, "kv:\n  x: 1\nother:\n  abc12345\n").is_empty());
+        assert!(values(&e, "  kv:\n  abc12345\n").is_empty());
     }
 
     #[test]

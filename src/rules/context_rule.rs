@@ -17,9 +17,10 @@ const KEY_REST: &str =
 
 /// Between key and value: `=`, `:`, `:=`, `=>` with optional quotes,
 /// a Terraform variable's default (`variable "acme_token" {` … `default =
-/// "…"`), a quoted argument pair (`'sonar.login', '…'`, also with the value's own
+/// "…"`), a credential-named child of a YAML key (`acme:` … `  api_key:
+/// …`), a quoted argument pair (`'sonar.login', '…'`, also with the value's own
 /// quotes inside: `'API_KEY', '"…"'`), blanks, or a dash.
-const SEPARATOR: &str = r#"(?:["']?\s*(?::=|=>|[:=])\s*["']?|["']?\s*\{[^{}]{0,200}?\bdefault\s*=\s*["']?|["']\s*,\s*["']{1,2}|[ \t]+|-)"#;
+const SEPARATOR: &str = r#"(?:["']?\s*(?::=|=>|[:=])\s*["']?|["']?\s*\{[^{}]{0,200}?\bdefault\s*=\s*["']?|["']?:[ \t]*\r?\n(?:[^\n]*\n){0,8}?[ \t]+["']?[\w.\-]*(?i:key|token|secret|password|pat|auth)[\w.\-]*["']?[ \t]*:[ \t]*["']?|["']\s*,\s*["']{1,2}|[ \t]+|-)"#;
 
 /// After the value: anything that cannot continue a key.
 const VALUE_END: &str = r"(?:[^A-Za-z0-9_\-+/=]|$)";
@@ -79,6 +80,7 @@ mod tests {
             "setProperty('acme.login', '1a2b3c4d')",
             "acme token 1a2b3c4d",
             "variable \"acme_token\" {\n  type = string\n  default = \"1a2b3c4d\"\n}",
+            "acme:\n  site: eu\n  api_key: 1a2b3c4d\n",
         ] {
             assert_eq!(value_in(text).as_deref(), Some("1a2b3c4d"), "{text}");
         }
