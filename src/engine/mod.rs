@@ -21,7 +21,7 @@ use crate::rules::{Category, Confidence, Rule, Trigger};
 use crate::validate::{Ctx, Validator};
 use anyhow::{bail, Context, Result};
 use prefilter::{Candidate, Prefilter, RuleKeywords};
-use regex_automata::{meta, util::syntax, Input};
+use regex_automata::{meta, util::primitives::NonMaxUsize, util::syntax, Input};
 use std::sync::{Mutex, OnceLock};
 use trigger::Shape;
 
@@ -42,16 +42,18 @@ pub struct Hit {
     pub rule: u32,
 }
 
-/// A rule ready to run. Invariant: `group` is a capture group of `regex`.
+/// A rule ready to run. Invariant: `groups` is the number of capture groups
+/// of `regex` (or 0).
 #[derive(Debug)]
 pub struct CompiledRule {
     /// The rule as written.
     pub rule: Rule,
     /// Compiled on first use for built-in rules (see [`compile_rule`]).
     regex: OnceLock<meta::Regex>,
-    /// 1 when the value is capture group 1 and that group can differ from
-    /// the whole match; else 0 (the whole match is the value).
-    group: usize,
+    /// How many capture groups may hold the value (the first that took
+    /// part in a match does: one group per quoting style or format), or 0
+    /// when the whole match is the value.
+    groups: usize,
     validators: Vec<Validator>,
     /// Field rules: the `value` regex, anchored at both ends.
     field_value: Option<meta::Regex>,
@@ -65,7 +67,7 @@ pub struct Scratch {
     /// Made on a rule's first window: most of hundreds of rules never run
     /// on a given input, and each cache costs tens of kilobytes.
     caches: Vec<Option<meta::Cache>>,
-    slots: Vec<Option<regex_automata::util::primitives::NonMaxUsize>>,
+    slots: Vec<Option<NonMaxUsize>>,
     candidates: Vec<Candidate>,
     /// Windows per rule, each list in position order per source.
     windows: Vec<Vec<(usize, usize)>>,
@@ -124,10 +126,11 @@ pub fn compile_pattern(pattern: &str) -> Result<meta::Regex> {
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// Which capture group holds the value: 1 when the pattern has a group 1
-/// that can differ from the whole match, else 0 (the whole match; a group 1
-/// alone or between zero-width assertions, `\b(...)\b`, spans it too, and
-/// such rules skip the capture phase, the costliest part of a match).
+/// How many capture groups may hold the value (the first group that took
+/// part in a match does, so a pattern may read `"(…)"|'(…)'|(\S+)`), or 0
+/// when the whole match is the value (a group 1 alone or between zero-width
+/// assertions, `\b(...)\b`, spans it too, and such rules skip the capture
+/// phase, the costliest part of a match).
 /// Parsing is cheap next to compiling, so pattern syntax is checked here
 /// even for rules compiled later.
 fn value_group(pattern: &str) -> Result<usize> {
@@ -149,9 +152,11 @@ fn value_group(pattern: &str) -> Result<usize> {
         }
         _ => false,
     };
-    Ok(usize::from(
-        hir.properties().explicit_captures_len() > 0 && !whole,
-    ))
+    Ok(if whole {
+        0
+    } else {
+        hir.properties().explicit_captures_len()
+    })
 }
 
 /// Compiles a rule's pattern, naming the rule in the error.
@@ -173,7 +178,7 @@ fn bad_pattern(rule: &Rule) -> String {
 /// compiles every built-in. Rules from `--rules` are compiled now, so a bad
 /// one fails before the scan starts.
 fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
-    let group = value_group(&rule.pattern).with_context(|| bad_pattern(rule))?;
+    let groups = value_group(&rule.pattern).with_context(|| bad_pattern(rule))?;
     let regex = OnceLock::new();
     if !rule.builtin {
         let _ = regex.set(compile_rule_pattern(rule)?);
@@ -214,7 +219,7 @@ fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
     Ok(CompiledRule {
         rule: rule.clone(),
         regex,
-        group,
+        groups,
         validators,
         field_value,
         reads_field,
@@ -585,7 +590,7 @@ impl Engine {
         let cr = &self.rules[rule as usize];
         let cache = scratch.caches[rule as usize].get_or_insert_with(|| cr.regex().create_cache());
         scratch.slots.clear();
-        scratch.slots.resize(2 * (cr.group + 1), None);
+        scratch.slots.resize(2 * (cr.groups + 1), None);
         let mut at = start;
         while at < end {
             let input = Input::new(hay).range(at..end);
@@ -599,8 +604,7 @@ impl Engine {
             let whole_end = scratch.slots[1].map_or(end, |v| v.get());
             let whole_start = scratch.slots[0].map_or(at, |v| v.get());
             at = whole_end.max(whole_start + 1);
-            let (Some(s), Some(e)) = (scratch.slots[2 * cr.group], scratch.slots[2 * cr.group + 1])
-            else {
+            let Some((s, e)) = value_span(&scratch.slots, cr.groups) else {
                 continue;
             };
             let ctx = Ctx {
@@ -620,6 +624,15 @@ impl Engine {
             }
         }
     }
+}
+
+/// The span of the first of groups `1..=groups` that took part in the
+/// match in `slots`, or of the whole match when `groups` is 0.
+fn value_span(slots: &[Option<NonMaxUsize>], groups: usize) -> Option<(NonMaxUsize, NonMaxUsize)> {
+    if groups == 0 {
+        return slots[0].zip(slots[1]);
+    }
+    (1..=groups).find_map(|g| slots[2 * g].zip(slots[2 * g + 1]))
 }
 
 /// `\s` of a regex with Unicode off.
@@ -960,7 +973,27 @@ pattern = 'k(\w{1000}){1000}'
         assert_eq!(g(r"abc"), 0);
         assert_eq!(g(r"(?:^|[^0-9])([0-9]{4})"), 1);
         assert_eq!(g(r"key=(\w+)"), 1);
+        assert_eq!(g(r#"k="([^"]+)"|k=(\w+)"#), 2);
         assert!(value_group(r"key=(\w+").is_err());
+    }
+
+    #[test]
+    fn the_first_group_that_took_part_is_the_value() {
+        let e = engine(
+            r#"
+[[rule]]
+id = "secret.fake.quoted"
+name = "Quoted or bare"
+category = "secret"
+severity = "high"
+keywords = ["pw="]
+pattern = '''pw=(?:"([^"\n]{4,})"|'([^'\n]{4,})'|([^\s"']{4,}))'''
+"#,
+        );
+        let v = |t: &str| -> Vec<String> { values(&e, t).into_iter().map(|(_, v)| v).collect() };
+        assert_eq!(v(r#"pw="a b'c" x"#), ["a b'c"]);
+        assert_eq!(v(r#"pw='x"y z' x"#), [r#"x"y z"#]);
+        assert_eq!(v("pw=bare1 x"), ["bare1"]);
     }
 
     #[test]

@@ -85,11 +85,16 @@ pub fn is_template(v: &[u8]) -> bool {
         return true;
     }
     // Template markers: `<key>`, `{{token}}`, `${VAR}`, `#{var}`, `$(cmd)`,
-    // `$VAR`, `%VAR%`. A `$` inside a word (`super$ecret`) is part of a password.
+    // `$VAR`, `%VAR%`, `{0}`. A `$` inside a word (`super$ecret`) is part of
+    // a password, and a brace inside a random value (`…;_&k>qX??]G&{qT/…`)
+    // part of the secret.
     let variable = v.first() == Some(&b'$')
-        || v.windows(2).any(|w| w == b"$(")
-        || (v.len() > 2 && v[0] == b'%' && v[v.len() - 1] == b'%');
-    if variable || v.iter().any(|b| matches!(b, b'<' | b'>' | b'{' | b'}')) {
+        || (v.len() > 2 && v[0] == b'%' && v[v.len() - 1] == b'%')
+        || [&b"${"[..], b"{{", b"#{", b"$("]
+            .iter()
+            .any(|m| memchr::memmem::find(v, m).is_some());
+    let enclosed = matches!(v.first(), Some(b'<' | b'{')) || matches!(v.last(), Some(b'>' | b'}'));
+    if variable || enclosed {
         return true;
     }
     let lower = v.to_ascii_lowercase();
@@ -193,6 +198,8 @@ mod tests {
             assert!(is_placeholder(v.as_bytes()), "{v}");
             assert!(!is_template(v.as_bytes()), "{v}");
         }
+        // Braces and angle brackets inside a random value belong to it.
+        assert!(!is_template(b"7`D'}/vYR)T;W5]EBrf;_&k>qX??]G&3CF=;@vyrV"));
         for v in [
             "password",
             "PWD",
