@@ -11,9 +11,11 @@ use super::{KeywordMatch, Rule};
 use anyhow::{bail, Result};
 
 /// After the context word: more key characters (`_API_KEY`, `.login`) or a
-/// space and a key word (`appSecret`, ` token`), at most 32 times.
+/// space and a key word (`appSecret`, ` token`, ` password`), at most 32
+/// times, as many as the match allows: in `snowflake password = …` the
+/// key is `snowflake password`, not `snowflake` with the value `password`.
 const KEY_REST: &str =
-    r"(?:[\w.\-]|[ \t](?i:api|app|private|secret|access|auth|key|token|pat|id)\w*){0,32}?";
+    r"(?:[\w.\-]|[ \t](?i:api|app|private|secret|access|auth|key|token|pat|id|pass)\w*){0,32}";
 
 /// Between key and value: `=`, `:`, `:=`, `=>` with optional quotes,
 /// a Terraform variable's default (`variable "acme_token" {` … `default =
@@ -60,14 +62,26 @@ mod tests {
     use regex_automata::meta::Regex;
 
     fn value_in(text: &str) -> Option<String> {
-        let re = Regex::new(&pattern(
-            &["acme".into(), "acme.login".into()],
-            "[0-9a-f]{8}",
-        ))
-        .unwrap();
+        value_of(text, "[0-9a-f]{8}")
+    }
+
+    fn value_of(text: &str, value: &str) -> Option<String> {
+        let re = Regex::new(&pattern(&["acme".into(), "acme.login".into()], value)).unwrap();
         let mut caps = re.create_captures();
         re.captures(text, &mut caps);
         caps.get_group(1).map(|s| text[s.range()].to_string())
+    }
+
+    #[test]
+    fn key_words_after_a_blank_belong_to_the_key() {
+        // With a value that could be any word, `password` must not be read
+        // as the value of `acme password = …`.
+        let any = r#"[^\s"'`]{8,64}"#;
+        assert_eq!(
+            value_of("acme password = Xk29fLmQ", any).as_deref(),
+            Some("Xk29fLmQ")
+        );
+        assert_eq!(value_of("acme-Xk29fLmQ", any).as_deref(), Some("Xk29fLmQ"));
     }
 
     #[test]
