@@ -104,6 +104,9 @@ pub enum Validator {
     Mixed,
     /// At least one digit (identifiers next to a context word, not words).
     HasDigit,
+    /// At least one uppercase letter (random base62 keys: a Stripe key
+    /// always has one, a Paystack key's lowercase hex body never does).
+    HasUpper,
     /// A UK National Insurance prefix HMRC issues.
     Nino,
     /// A MAC address that names a device: not all zeros nor the broadcast
@@ -141,9 +144,10 @@ impl Validator {
             ("literal", None) => Validator::Literal,
             ("mixed", None) => Validator::Mixed,
             ("has_digit", None) => Validator::HasDigit,
+            ("has_upper", None) => Validator::HasUpper,
             ("nino", None) => Validator::Nino,
             ("mac", None) => Validator::Mac,
-            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, password, basic_auth, ip, ssn, placeholder, template, no_sequence, phone, email, standalone, known, literal, mixed, has_digit, nino, mac)"),
+            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, password, basic_auth, ip, ssn, placeholder, template, no_sequence, phone, email, standalone, known, literal, mixed, has_digit, has_upper, nino, mac)"),
         })
     }
 
@@ -170,6 +174,7 @@ impl Validator {
             Validator::Literal => literal::is_literal(v),
             Validator::Mixed => literal::is_mixed(v),
             Validator::HasDigit => v.iter().any(u8::is_ascii_digit),
+            Validator::HasUpper => v.iter().any(u8::is_ascii_uppercase),
             Validator::Nino => nino::nino_ok(v),
             Validator::Mac => mac_ok(v),
         }
