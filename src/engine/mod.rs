@@ -133,7 +133,7 @@ pub fn compile_pattern(pattern: &str) -> Result<meta::Regex> {
 /// phase, the costliest part of a match).
 /// Parsing is cheap next to compiling, so pattern syntax is checked here
 /// even for rules compiled later.
-fn value_group(pattern: &str) -> Result<usize> {
+fn value_groups(pattern: &str) -> Result<usize> {
     use regex_syntax::hir::{Hir, HirKind};
     let hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
@@ -178,7 +178,7 @@ fn bad_pattern(rule: &Rule) -> String {
 /// compiles every built-in. Rules from `--rules` are compiled now, so a bad
 /// one fails before the scan starts.
 fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
-    let groups = value_group(&rule.pattern).with_context(|| bad_pattern(rule))?;
+    let groups = value_groups(&rule.pattern).with_context(|| bad_pattern(rule))?;
     let regex = OnceLock::new();
     if !rule.builtin {
         let _ = regex.set(compile_rule_pattern(rule)?);
@@ -967,14 +967,14 @@ pattern = 'k(\w{1000}){1000}'
 
     #[test]
     fn value_groups_are_recognised() {
-        let g = |p: &str| value_group(p).unwrap();
+        let g = |p: &str| value_groups(p).unwrap();
         assert_eq!(g(r"\b(tok_[a-z]{8})\b"), 0);
         assert_eq!(g(r"(abc|def)"), 0);
         assert_eq!(g(r"abc"), 0);
         assert_eq!(g(r"(?:^|[^0-9])([0-9]{4})"), 1);
         assert_eq!(g(r"key=(\w+)"), 1);
         assert_eq!(g(r#"k="([^"]+)"|k=(\w+)"#), 2);
-        assert!(value_group(r"key=(\w+").is_err());
+        assert!(value_groups(r"key=(\w+").is_err());
     }
 
     #[test]

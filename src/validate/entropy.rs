@@ -29,15 +29,7 @@ pub fn shannon_entropy(v: &[u8]) -> f64 {
 /// symbol), or two kinds over at least 10 characters. Plain words and
 /// numbers, which a `literal` check already rejects, are left out here too.
 pub fn password_like(v: &[u8]) -> bool {
-    let kinds = [
-        v.iter().any(u8::is_ascii_lowercase),
-        v.iter().any(u8::is_ascii_uppercase),
-        v.iter().any(u8::is_ascii_digit),
-        v.iter().any(|b| !b.is_ascii_alphanumeric()),
-    ]
-    .iter()
-    .filter(|&&k| k)
-    .count();
+    let kinds = super::literal::CharKinds::of(v).count();
     shannon_entropy(v) >= 3.0 || kinds >= 3 || (kinds == 2 && v.len() >= 10)
 }
 

@@ -55,11 +55,40 @@ pub fn is_literal(v: &[u8]) -> bool {
     !(words || constant || dotted || v.starts_with(b"arn:"))
 }
 
+/// Which kinds of character a value holds.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CharKinds {
+    pub lower: bool,
+    pub upper: bool,
+    pub digit: bool,
+    /// Anything but an ASCII letter or digit.
+    pub symbol: bool,
+}
+
+impl CharKinds {
+    /// The kinds of character in `v`, in one pass.
+    pub fn of(v: &[u8]) -> Self {
+        v.iter().fold(CharKinds::default(), |k, b| CharKinds {
+            lower: k.lower || b.is_ascii_lowercase(),
+            upper: k.upper || b.is_ascii_uppercase(),
+            digit: k.digit || b.is_ascii_digit(),
+            symbol: k.symbol || !b.is_ascii_alphanumeric(),
+        })
+    }
+
+    /// How many of the four kinds are present.
+    pub fn count(self) -> usize {
+        [self.lower, self.upper, self.digit, self.symbol]
+            .iter()
+            .filter(|&&k| k)
+            .count()
+    }
+}
+
 /// True when `v` holds an uppercase letter, a lowercase letter and a digit.
 pub fn is_mixed(v: &[u8]) -> bool {
-    v.iter().any(u8::is_ascii_uppercase)
-        && v.iter().any(u8::is_ascii_lowercase)
-        && v.iter().any(u8::is_ascii_digit)
+    let k = CharKinds::of(v);
+    k.upper && k.lower && k.digit
 }
 
 #[cfg(test)]
