@@ -3,12 +3,14 @@
 //! lives rather than holding one. Generic assignment rules (`password=`,
 //! `api_key=`) need this; provider formats never look like references.
 
-/// Parts that mark an expression, a lookup or a self-describing name.
+/// Words that name a credential: inside an identifier (`db_password`,
+/// `getMasterUserPassword`, `#add-secret`) they mark a reference, but a
+/// value that is only letters and digits holds them as part of a chosen
+/// password (`Secret123`, `thisismypassword`).
+const CREDENTIAL_WORDS: &[&str] = &["password", "passwd", "secret", "token"];
+
+/// Parts that mark an expression or a lookup.
 const REFERENCE_PARTS: &[&str] = &[
-    "password",
-    "passwd",
-    "secret",
-    "token",
     "env.",
     "environ",
     "process.",
@@ -31,10 +33,12 @@ pub fn is_literal(v: &[u8]) -> bool {
         return false;
     };
     let lower = v.to_ascii_lowercase();
-    if REFERENCE_PARTS
-        .iter()
-        .any(|p| memchr::memmem::find(&lower, p.as_bytes()).is_some())
-    {
+    let contains = |parts: &[&str]| {
+        parts
+            .iter()
+            .any(|p| memchr::memmem::find(&lower, p.as_bytes()).is_some())
+    };
+    if contains(REFERENCE_PARTS) || (contains(CREDENTIAL_WORDS) && is_identifier(v)) {
         return false;
     }
     if matches!(
@@ -44,15 +48,31 @@ pub fn is_literal(v: &[u8]) -> bool {
         return false;
     }
     let all = |f: fn(&u8) -> bool| v.iter().all(f);
-    // Words (`not-set`, `add_user`), constant names (`DB_PASS`), dotted
-    // identifiers (`cfg.db.pass`).
-    let words = all(|b| b.is_ascii_lowercase() || matches!(b, b'-' | b'_'));
+    // Words (`not-set`, `add_user`, `required`), constant names
+    // (`DB_PASS`), dotted identifiers (`cfg.db.pass`). Fourteen or more
+    // lowercase letters in one run are a passphrase (`thisismypassword`),
+    // left to the strength check of the rule.
+    let words = all(|b| b.is_ascii_lowercase() || matches!(b, b'-' | b'_'))
+        && (v.len() < 14 || v.contains(&b'-') || v.contains(&b'_'));
     let constant =
         all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_') && v.contains(&b'_');
     let dotted = all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'))
         && v.contains(&b'.')
         && !v.iter().any(u8::is_ascii_digit);
     !(words || constant || dotted || v.starts_with(b"arn:"))
+}
+
+/// True when `v` reads as a name in code rather than a typed value: it
+/// joins parts with `.`, `_`, `-`, `:`, `/`, brackets or parentheses, is
+/// written in capitals (`DB_PASSWORD`), or in camelCase (`addPassword`: a
+/// lowercase letter followed by a capital).
+fn is_identifier(v: &[u8]) -> bool {
+    let joined = v.iter().any(|b| b"._-:/()[]".contains(b));
+    let capitals = !v.iter().any(u8::is_ascii_lowercase);
+    let camel = v
+        .windows(2)
+        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
+    joined || capitals || camel
 }
 
 /// Which kinds of character a value holds.
@@ -105,6 +125,11 @@ mod tests {
             "not-set",
             "DB_PASSWORD_VALUE",
             "cfg.db.pass",
+            "getMasterUserPassword",
+            "cms_user_password",
+            "SECRETTOKEN1",
+            "confidential",
+            "password",
             "arn:aws:iam::aws:policy/X",
             "${DB}",
             "",
@@ -129,6 +154,8 @@ mod tests {
             "hunter2xyz!",
             "Xk29fLmQ",
             "a8f5f167f44f4964e6c998dee827110c",
+            "Secret123",
+            "thisismypassword",
         ] {
             assert!(is_literal(v.as_bytes()), "{v}");
         }
