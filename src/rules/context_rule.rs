@@ -7,7 +7,7 @@
 //! a separator, then the value — so a rule lists only its `context` words and
 //! its `value` regex, and the shape is written once, here.
 
-use super::{KeywordMatch, Rule};
+use super::{fragment, KeywordMatch, Rule};
 use anyhow::{bail, Result};
 
 /// After the context word: more key characters (`_API_KEY`, `.login`) or a
@@ -17,12 +17,19 @@ use anyhow::{bail, Result};
 const KEY_REST: &str =
     r"(?:[\w.\-]|[ \t](?i:api|app|private|secret|access|auth|key|token|pat|id|pass)\w*){0,32}";
 
-/// Between key and value: `=`, `:`, `:=`, `=>` with optional quotes,
-/// a Terraform variable's default (`variable "acme_token" {` … `default =
-/// "…"`), a credential-named child of a YAML key (`acme:` … `  api_key:
-/// …`), a quoted argument pair (`'sonar.login', '…'`, also with the value's own
-/// quotes inside: `'API_KEY', '"…"'`), blanks, or a dash.
-const SEPARATOR: &str = r#"(?:["']?\s*(?::=|=>|[:=])\s*["']?|["']?\s*\{[^{}]{0,200}?\bdefault\s*=\s*["']?|["']?:[ \t]*\r?\n(?:[^\n]*\n){0,8}?[ \t]+["']?[\w.\-]*(?i:key|token|secret|password|pat|auth)[\w.\-]*["']?[ \t]*:[ \t]*["']?|["']\s*,\s*["']{1,2}|[ \t]+|-)"#;
+/// Between key and value: an assignment (`=`, `:`, `:=`, `=>` with
+/// optional quotes), a Terraform variable's default (`variable
+/// "acme_token" {` … `default = "…"`), a credential-named child of a YAML
+/// key (`acme:` … `  api_key: …`), a quoted argument pair (`'sonar.login',
+/// '…'`, also with the value's own quotes inside: `'API_KEY', '"…"'`),
+/// blanks, or a dash. The first three are the named fragments hand-written
+/// rules use too (see [`fragment`]).
+fn separator() -> String {
+    use fragment::{ASSIGN, TF_DEFAULT, YAML_CHILD};
+    let child_key =
+        r#"[\w.\-]*(?i:key|token|secret|password|pat|auth)[\w.\-]*["']?[ \t]*:[ \t]*["']?"#;
+    format!(r#"(?:{ASSIGN}|{TF_DEFAULT}|{YAML_CHILD}{child_key}|["']\s*,\s*["']{{1,2}}|[ \t]+|-)"#)
+}
 
 /// After the value: anything that cannot continue a key.
 const VALUE_END: &str = r"(?:[^A-Za-z0-9_\-+/=]|$)";
@@ -51,8 +58,9 @@ pub fn complete(r: &mut Rule) -> Result<()> {
 fn pattern(words: &[String], value: &str) -> String {
     let words: Vec<String> = words.iter().map(|w| regex_syntax::escape(w)).collect();
     format!(
-        r"(?i:{}){KEY_REST}{SEPARATOR}\b({value}){VALUE_END}",
-        words.join("|")
+        r"(?i:{}){KEY_REST}{}\b({value}){VALUE_END}",
+        words.join("|"),
+        separator()
     )
 }
 

@@ -33,6 +33,8 @@ pub fn parse_rule_file(origin: &str, text: &str) -> Result<Vec<Rule>> {
         .into_iter()
         .map(|mut r| {
             r.origin = origin.to_string();
+            r.pattern = super::fragment::expand(&r.pattern)
+                .with_context(|| format!("rule {}: pattern", r.id))?;
             super::context_rule::complete(&mut r)?;
             super::field_rule::complete(&mut r)?;
             Ok(r)
@@ -123,6 +125,21 @@ pattern = 'tok_([a-z]{8})'
         assert_eq!(rules[0].origin, "t.toml");
         assert_eq!(rules[0].window, crate::rules::Window::Both(256));
         assert!(rules[0].trigger.is_none());
+    }
+
+    #[test]
+    fn expands_named_fragments_and_names_the_rule_of_an_unknown_one() {
+        let file = |pattern: &str| {
+            format!(
+                "[[rule]]\nid='secret.t.x'\nname='x'\ncategory='secret'\nseverity='low'\nkeywords=['x']\npattern='{pattern}'\n"
+            )
+        };
+        let rules = parse_rule_file("t.toml", &file(r"x(?&assign)([a-z]{4})")).unwrap();
+        let expected = format!("x(?:{})([a-z]{{4}})", crate::rules::fragment::ASSIGN);
+        assert_eq!(rules[0].pattern, expected);
+        let err = parse_rule_file("t.toml", &file("x(?&nope)y")).unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(msg.contains("secret.t.x") && msg.contains("nope"), "{msg}");
     }
 
     #[test]

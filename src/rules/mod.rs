@@ -13,6 +13,7 @@
 pub mod check;
 pub mod context_rule;
 pub mod field_rule;
+pub mod fragment;
 mod load;
 
 pub use load::{load_presets, load_rules, parse_rule_file, RuleSource};
