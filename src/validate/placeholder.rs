@@ -67,6 +67,57 @@ const WEAK: &[&str] = &[
     "secret", "token", "test", "user", "admin", "root", "changeit",
 ];
 
+/// Words that describe a password instead of being one, as a sentence
+/// quotes them: `the password is "incorrect"`, `password was 'reset'`.
+const STATUS_WORDS: &[&str] = &[
+    "incorrect",
+    "correct",
+    "invalid",
+    "valid",
+    "wrong",
+    "required",
+    "optional",
+    "mandatory",
+    "needed",
+    "missing",
+    "empty",
+    "blank",
+    "expired",
+    "hidden",
+    "masked",
+    "redacted",
+    "encrypted",
+    "hashed",
+    "protected",
+    "weak",
+    "strong",
+    "secure",
+    "insecure",
+    "changed",
+    "updated",
+    "reset",
+    "saved",
+    "stored",
+    "sent",
+    "disabled",
+    "enabled",
+    "locked",
+    "unlocked",
+    "unknown",
+    "default",
+    "temporary",
+    "unset",
+    "same",
+    "different",
+    "case-sensitive",
+];
+
+/// True when the value is a word that describes a password (see
+/// [`STATUS_WORDS`]).
+pub fn is_status_word(v: &[u8]) -> bool {
+    equals_any(v, STATUS_WORDS)
+}
+
 fn equals_any(v: &[u8], words: &[&str]) -> bool {
     words.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(v))
 }
@@ -189,6 +240,16 @@ mod tests {
             ("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", false),
         ] {
             assert_eq!(is_placeholder(v.as_bytes()), ph, "{v}");
+        }
+    }
+
+    #[test]
+    fn status_words_describe_a_password() {
+        for v in ["incorrect", "Required", "EXPIRED", "case-sensitive"] {
+            assert!(is_status_word(v.as_bytes()), "{v}");
+        }
+        for v in ["blooberry", "centipede", "Winter2024", "incorrectly1"] {
+            assert!(!is_status_word(v.as_bytes()), "{v}");
         }
     }
 
