@@ -45,6 +45,12 @@ pub fn complete(r: &mut Rule) -> Result<()> {
             r.id
         );
     }
+    if r.keyword_match == KeywordMatch::Anywhere {
+        bail!(
+            "context rule {} cannot set keyword_match = \"anywhere\" (its context words match at a word start, in any case)",
+            r.id
+        );
+    }
     let Some(value) = &r.value else {
         bail!("context rule {} needs a `value` regex", r.id);
     };
@@ -90,6 +96,17 @@ mod tests {
             Some("Xk29fLmQ")
         );
         assert_eq!(value_of("acme-Xk29fLmQ", any).as_deref(), Some("Xk29fLmQ"));
+    }
+
+    #[test]
+    fn context_words_cannot_match_inside_words() {
+        let file = |how: &str| {
+            format!("[[rule]]\nid='secret.t.x'\nname='x'\ncategory='secret'\nseverity='low'\ncontext=['acme']\nvalue='[0-9a-f]{{8}}'\nkeyword_match='{how}'\n")
+        };
+        let err = super::super::load::parse_rule_file("t.toml", &file("anywhere")).unwrap_err();
+        assert!(format!("{err:#}").contains("secret.t.x"), "{err:#}");
+        let ok = super::super::load::parse_rule_file("t.toml", &file("word")).unwrap();
+        assert_eq!(ok[0].keyword_match, KeywordMatch::WordIgnoreCase);
     }
 
     #[test]
