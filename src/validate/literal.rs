@@ -27,10 +27,20 @@ const REFERENCE_PARTS: &[&str] = &[
     "./",
 ];
 
-/// True when `v` looks like a literal secret rather than a reference to one.
+/// True when `v` looks like a literal secret: neither a reference to one
+/// ([`is_reference`]) nor a plain word or snake/kebab name ([`is_word`]).
 pub fn is_literal(v: &[u8]) -> bool {
+    !is_reference(v) && !is_word(v)
+}
+
+/// True when `v` names where a secret lives instead of holding one: an
+/// expression or lookup (`env.X`, `config.db`, `../x`), a credential word
+/// inside an identifier (`db_password`, `addPassword`), a sigil first
+/// (`$VAR`, `#add-password`, `/path`), a constant name (`DB_PASS`), a
+/// dotted identifier (`cfg.db.pass`) or an ARN. Empty values count too.
+pub fn is_reference(v: &[u8]) -> bool {
     let Some(&first) = v.first() else {
-        return false;
+        return true;
     };
     let lower = v.to_ascii_lowercase();
     let contains = |parts: &[&str]| {
@@ -39,27 +49,30 @@ pub fn is_literal(v: &[u8]) -> bool {
             .any(|p| memchr::memmem::find(&lower, p.as_bytes()).is_some())
     };
     if contains(REFERENCE_PARTS) || (contains(CREDENTIAL_WORDS) && is_identifier(v)) {
-        return false;
+        return true;
     }
     if matches!(
         first,
         b'$' | b'#' | b'/' | b'%' | b'@' | b':' | b'.' | b'!' | b'&' | b'*'
     ) {
-        return false;
+        return true;
     }
     let all = |f: fn(&u8) -> bool| v.iter().all(f);
-    // Words (`not-set`, `add_user`, `required`), constant names
-    // (`DB_PASS`), dotted identifiers (`cfg.db.pass`). Fourteen or more
-    // lowercase letters in one run are a passphrase (`thisismypassword`),
-    // left to the strength check of the rule.
-    let words = all(|b| b.is_ascii_lowercase() || matches!(b, b'-' | b'_'))
-        && (v.len() < 14 || v.contains(&b'-') || v.contains(&b'_'));
     let constant =
         all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_') && v.contains(&b'_');
     let dotted = all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'))
         && v.contains(&b'.')
         && !v.iter().any(u8::is_ascii_digit);
-    !(words || constant || dotted || v.starts_with(b"arn:"))
+    constant || dotted || v.starts_with(b"arn:")
+}
+
+/// True for lowercase words and snake/kebab names (`not-set`, `add_user`,
+/// `required`): labels and settings next to an `api_key`/`secret` key. Fourteen
+/// or more letters in one run are a passphrase (`thisismypassword`).
+fn is_word(v: &[u8]) -> bool {
+    v.iter()
+        .all(|b| b.is_ascii_lowercase() || matches!(b, b'-' | b'_'))
+        && (v.len() < 14 || v.contains(&b'-') || v.contains(&b'_'))
 }
 
 /// True when `v` reads as a name in code rather than a typed value: it
@@ -135,6 +148,17 @@ mod tests {
             "",
         ] {
             assert!(!is_literal(v.as_bytes()), "{v}");
+        }
+    }
+
+    #[test]
+    fn words_are_not_references() {
+        for v in ["open_sesame", "whiteduke", "goodspec", "welcome1"] {
+            assert!(!super::is_reference(v.as_bytes()), "{v}");
+        }
+        assert!(!is_literal(b"open_sesame") && !is_literal(b"whiteduke"));
+        for v in ["DB_PASS", "cfg.db.pass", "smtp_password", "$PASS", ""] {
+            assert!(super::is_reference(v.as_bytes()), "{v}");
         }
     }
 

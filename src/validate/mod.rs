@@ -96,8 +96,13 @@ pub enum Validator {
     /// A field value that says something: not `unknown`, `(not set)`, `n/a`,
     /// `null`, `none`, `-`, `0`, nor only zeros and separators.
     Known,
+    /// Not a reference to a secret (`env.DB_PASSWORD`, `$PASS`,
+    /// `db_password`, `DB_PASS`); plain words pass: for password keys, whose
+    /// values are passwords however weak.
+    NotReference,
     /// Not a word that describes a password (`incorrect`, `required`,
-    /// `expired`): for passwords quoted in sentences.
+    /// `expired`) nor a label (`Passwort`): for password keys and passwords
+    /// quoted in sentences.
     NotStatus,
     /// A literal value, not a reference to one (`env.DB_PASSWORD`,
     /// `#add-password`, `DB_PASS`): for generic assignment rules.
@@ -146,12 +151,13 @@ impl Validator {
             ("known", None) => Validator::Known,
             ("literal", None) => Validator::Literal,
             ("not_status", None) => Validator::NotStatus,
+            ("not_reference", None) => Validator::NotReference,
             ("mixed", None) => Validator::Mixed,
             ("has_digit", None) => Validator::HasDigit,
             ("has_upper", None) => Validator::HasUpper,
             ("nino", None) => Validator::Nino,
             ("mac", None) => Validator::Mac,
-            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, password, basic_auth, ip, ssn, placeholder, template, no_sequence, phone, email, standalone, known, literal, not_status, mixed, has_digit, has_upper, nino, mac)"),
+            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, password, basic_auth, ip, ssn, placeholder, template, no_sequence, phone, email, standalone, known, literal, not_reference, not_status, mixed, has_digit, has_upper, nino, mac)"),
         })
     }
 
@@ -177,6 +183,7 @@ impl Validator {
             Validator::Known => known(v),
             Validator::Literal => literal::is_literal(v),
             Validator::NotStatus => !placeholder::is_status_word(v),
+            Validator::NotReference => !literal::is_reference(v),
             Validator::Mixed => literal::is_mixed(v),
             Validator::HasDigit => v.iter().any(u8::is_ascii_digit),
             Validator::HasUpper => v.iter().any(u8::is_ascii_uppercase),

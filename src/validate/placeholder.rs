@@ -113,9 +113,12 @@ const STATUS_WORDS: &[&str] = &[
 ];
 
 /// True when the value is a word that describes a password (see
-/// [`STATUS_WORDS`]).
+/// [`STATUS_WORDS`]) or a label: one capitalised word, as translation files
+/// map `"password"` to `"Passwort"`, `"Kennwort"` or `"Salasana"`.
 pub fn is_status_word(v: &[u8]) -> bool {
-    equals_any(v, STATUS_WORDS)
+    let label =
+        v.len() > 1 && v[0].is_ascii_uppercase() && v[1..].iter().all(u8::is_ascii_lowercase);
+    label || equals_any(v, STATUS_WORDS)
 }
 
 fn equals_any(v: &[u8], words: &[&str]) -> bool {
@@ -124,7 +127,14 @@ fn equals_any(v: &[u8], words: &[&str]) -> bool {
 
 /// True when the value looks like a placeholder rather than a real secret.
 pub fn is_placeholder(v: &[u8]) -> bool {
-    equals_any(v, WEAK) || is_template(v)
+    equals_any(v, WEAK) || is_anonymous_ftp(v) || is_template(v)
+}
+
+/// The password of anonymous FTP: by convention (RFC 1635) the user's email
+/// address, or only its local part and `@` (`guest@`, `busybox@`). It
+/// opens nothing.
+fn is_anonymous_ftp(v: &[u8]) -> bool {
+    v.len() > 1 && v.iter().position(|&b| b == b'@') == Some(v.len() - 1)
 }
 
 /// True when the value is a template rather than a value: a marker
@@ -245,7 +255,13 @@ mod tests {
 
     #[test]
     fn status_words_describe_a_password() {
-        for v in ["incorrect", "Required", "EXPIRED", "case-sensitive"] {
+        for v in [
+            "incorrect",
+            "Required",
+            "EXPIRED",
+            "case-sensitive",
+            "Passwort",
+        ] {
             assert!(is_status_word(v.as_bytes()), "{v}");
         }
         for v in ["blooberry", "centipede", "Winter2024", "incorrectly1"] {
@@ -255,7 +271,7 @@ mod tests {
 
     #[test]
     fn weak_passwords_are_not_templates() {
-        for v in ["secret", "Admin", "changeit", "root"] {
+        for v in ["secret", "Admin", "changeit", "root", "busybox@"] {
             assert!(is_placeholder(v.as_bytes()), "{v}");
             assert!(!is_template(v.as_bytes()), "{v}");
         }
