@@ -182,7 +182,7 @@ impl Validator {
             Validator::Standalone => standalone(ctx),
             Validator::Known => known(v),
             Validator::Literal => literal::is_literal(v),
-            Validator::NotStatus => !placeholder::is_status_word(v),
+            Validator::NotStatus => !placeholder::describes_password(v),
             Validator::NotReference => !literal::is_reference(v),
             Validator::Mixed => literal::is_mixed(v),
             Validator::HasDigit => v.iter().any(u8::is_ascii_digit),

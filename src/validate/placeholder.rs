@@ -115,7 +115,7 @@ const STATUS_WORDS: &[&str] = &[
 /// True when the value is a word that describes a password (see
 /// [`STATUS_WORDS`]) or a label: one capitalised word, as translation files
 /// map `"password"` to `"Passwort"`, `"Kennwort"` or `"Salasana"`.
-pub fn is_status_word(v: &[u8]) -> bool {
+pub fn describes_password(v: &[u8]) -> bool {
     let label =
         v.len() > 1 && v[0].is_ascii_uppercase() && v[1..].iter().all(u8::is_ascii_lowercase);
     label || equals_any(v, STATUS_WORDS)
@@ -262,10 +262,10 @@ mod tests {
             "case-sensitive",
             "Passwort",
         ] {
-            assert!(is_status_word(v.as_bytes()), "{v}");
+            assert!(describes_password(v.as_bytes()), "{v}");
         }
         for v in ["blooberry", "centipede", "Winter2024", "incorrectly1"] {
-            assert!(!is_status_word(v.as_bytes()), "{v}");
+            assert!(!describes_password(v.as_bytes()), "{v}");
         }
     }
 
