@@ -164,7 +164,7 @@ pub enum RulesCommand {
     Check {
         #[command(flatten)]
         rules: RuleArgs,
-        /// Skip the per-rule throughput check.
+        /// Skip the per-rule cost check (regex windows per MiB of a clean export).
         #[arg(long)]
         no_speed: bool,
     },

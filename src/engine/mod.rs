@@ -80,6 +80,14 @@ pub struct Scratch {
 }
 
 impl Scratch {
+    /// Empties the windows [`Engine::propose`] filled.
+    fn clear_windows(&mut self) {
+        for &rule in &self.touched {
+            self.windows[rule as usize].clear();
+        }
+        self.touched.clear();
+    }
+
     /// Sets the vendor preset of the data scanned next.
     pub fn set_preset(&mut self, preset: Option<&str>) {
         if self.preset.as_ref().map(|p| p.as_deref()) != Some(preset) {
@@ -372,6 +380,39 @@ impl Engine {
     /// Appends every validated hit in `hay` to `out` (unordered).
     pub fn scan(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Hit>) {
         let first_new = out.len();
+        self.propose(hay, scratch, out);
+        let windows = std::mem::take(&mut scratch.windows);
+        let touched = std::mem::take(&mut scratch.touched);
+        for &rule in &touched {
+            for &(start, end) in &windows[rule as usize] {
+                self.confirm(rule, hay, start, end, scratch, out);
+            }
+        }
+        scratch.windows = windows;
+        scratch.touched = touched;
+        scratch.clear_windows();
+        self.drop_dominated(out, first_new);
+    }
+
+    /// How much regex work `hay` asks of the rules: the number of merged
+    /// windows and the bytes they cover, before any regex runs. A
+    /// deterministic measure of a rule's cost for `rules check` (a timing
+    /// would vary with the machine and its load).
+    pub fn window_load(&self, hay: &[u8], scratch: &mut Scratch) -> (usize, usize) {
+        let mut field_hits = Vec::new();
+        self.propose(hay, scratch, &mut field_hits);
+        let load = scratch
+            .touched
+            .iter()
+            .flat_map(|&r| scratch.windows[r as usize].iter())
+            .fold((0, 0), |(n, bytes), (s, e)| (n + 1, bytes + (e - s)));
+        scratch.clear_windows();
+        load
+    }
+
+    /// Fills `scratch.windows` (merged, per rule) and `scratch.touched`
+    /// from the prefilters and triggers; field rules' hits go to `out`.
+    fn propose(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Hit>) {
         scratch.candidates.clear();
         for (p, prefilter) in &self.prefilters {
             let active = match (p, &scratch.preset) {
@@ -394,17 +435,10 @@ impl Engine {
         self.keyword_windows(hay, &scratch.candidates, &mut add, out);
         self.trigger_windows(hay, &mut add);
         for &rule in &touched {
-            let w = &mut windows[rule as usize];
-            merge_windows(w);
-            for &(start, end) in w.iter() {
-                self.confirm(rule, hay, start, end, scratch, out);
-            }
-            w.clear();
+            merge_windows(&mut windows[rule as usize]);
         }
-        touched.clear();
         scratch.windows = windows;
         scratch.touched = touched;
-        self.drop_dominated(out, first_new);
     }
 
     /// Removes from `out[from..]` each credential hit that overlaps a hit of

@@ -5,19 +5,24 @@
 //! wrong regex. Beyond the examples it rejects duplicate ids, malformed ids,
 //! rules that do not compile, keyword-less rules without a trigger, keywords
 //! too short to be selective, and rules that are slow on their own: too many
-//! keyword hits, or too low a throughput, on a clean sample export.
+//! keyword hits, or too many regex windows (or window bytes), on a clean
+//! sample export. Cost is counted rather than timed, so a verdict does not
+//! depend on the machine or its load.
 
 use super::Rule;
 use crate::corpus::{Generator, Rates};
 use crate::decode::{scan_buffer, BufScratch};
 use crate::engine::Engine;
 use std::collections::HashSet;
-use std::time::Instant;
 
 /// Most keyword hits per MiB of clean sample data a rule may have.
 const MAX_HITS_PER_MIB: usize = 4000;
-/// Least throughput (MB/s) a rule alone must reach on the sample.
-const MIN_MB_PER_S: f64 = 20.0;
+/// Most regex windows per MiB of clean sample data one rule may cause (the
+/// busiest built-in, the IPv4 rule, has about 290).
+const MAX_WINDOWS_PER_MIB: usize = 4000;
+/// Most bytes those windows may cover per MiB of clean sample data (the
+/// IPv4 rule: about 5 KiB).
+const MAX_WINDOW_BYTES_PER_MIB: usize = 64 << 10;
 /// Single-byte keywords allowed (each gets its own memchr pass).
 const SINGLE_BYTE_KEYWORDS: &[&str] = &["@"];
 
@@ -35,9 +40,9 @@ fn problem(rule: &Rule, message: String) -> Problem {
     }
 }
 
-/// Checks `rules`; an empty result means the set is sound. With `speed`, the
-/// throughput lint runs too (it takes about a second per hundred rules).
-pub fn check_rules(rules: &[Rule], speed: bool) -> Vec<Problem> {
+/// Checks `rules`; an empty result means the set is sound. With `cost`, the
+/// per-rule regex-load lint runs too.
+pub fn check_rules(rules: &[Rule], cost: bool) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut seen = HashSet::new();
     let mut sound = Vec::new();
@@ -63,9 +68,9 @@ pub fn check_rules(rules: &[Rule], speed: bool) -> Vec<Problem> {
     example_problems(&engine, &mut problems);
     let sample = sample_export();
     hit_rate_problems(&engine, &sample, &mut problems);
-    if speed {
+    if cost {
         for r in &sound {
-            speed_problem(r, &sample, &mut problems);
+            load_problem(r, &sample, &mut problems);
         }
     }
     problems
@@ -166,37 +171,26 @@ fn hit_rate_problems(engine: &Engine, sample: &[u8], out: &mut Vec<Problem>) {
     }
 }
 
-fn speed_problem(r: &Rule, sample: &[u8], out: &mut Vec<Problem>) {
+/// Windows and window bytes one rule alone asks its regex to search on the
+/// clean sample, against [`MAX_WINDOWS_PER_MIB`] and
+/// [`MAX_WINDOW_BYTES_PER_MIB`]. Counted, not timed: the same rule gets the
+/// same verdict on any machine under any load.
+fn load_problem(r: &Rule, sample: &[u8], out: &mut Vec<Problem>) {
     let Ok(engine) = Engine::new(std::slice::from_ref(r)) else {
         return;
     };
-    // Compiled before the clock starts (built-in rules compile lazily).
-    if engine.compile_all().is_err() {
-        return;
-    }
-    let mut scratch = BufScratch::new(&engine);
-    let mut matches = Vec::new();
-    let best = (0..5)
-        .map(|_| {
-            let t = Instant::now();
-            matches.clear();
-            scan_buffer(&engine, sample, &mut scratch, &mut matches);
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::MAX, f64::min);
-    let mbps = sample.len() as f64 / 1e6 / best.max(1e-9);
-    // The floor is for release binaries (`leakscope rules check`); the
-    // unoptimised test build runs the shared trigger code several times
-    // slower, and a digit rule measured 20.0 MB/s there on a loaded CI run.
-    let floor = if cfg!(debug_assertions) {
-        MIN_MB_PER_S / 2.0
-    } else {
-        MIN_MB_PER_S
-    };
-    if mbps < floor {
+    let mut scratch = engine.scratch();
+    let (windows, bytes) = engine.window_load(sample, &mut scratch);
+    let mib = sample.len() as f64 / f64::from(1u32 << 20);
+    let (per_mib, bytes_per_mib) = (windows as f64 / mib, bytes as f64 / mib);
+    if per_mib > MAX_WINDOWS_PER_MIB as f64 || bytes_per_mib > MAX_WINDOW_BYTES_PER_MIB as f64 {
         out.push(problem(
             r,
-            format!("slow on its own: {mbps:.1} MB/s on a clean export (least {floor} MB/s)"),
+            format!(
+                "costly on its own: its regex would search {per_mib:.0} windows ({:.0} KiB) per MiB of a clean export (limits {MAX_WINDOWS_PER_MIB} windows, {} KiB): narrow its keywords, shape or window",
+                bytes_per_mib / 1024.0,
+                MAX_WINDOW_BYTES_PER_MIB >> 10
+            ),
         ));
     }
 }
@@ -257,6 +251,33 @@ negative_examples = ['tok_abc']
         assert!(problems(&bad_id)
             .iter()
             .any(|m| m.contains("id must look like")));
+    }
+
+    #[test]
+    fn rules_that_would_search_too_much_are_rejected() {
+        let costly = |toml: &str| {
+            check_rules(&parse_rule_file("t.toml", toml).unwrap(), true)
+                .into_iter()
+                .any(|p| p.message.contains("costly on its own"))
+        };
+        assert!(!costly(GOOD));
+        // Every run of 1-20 digits of the export (timestamps, versions,
+        // screen sizes) becomes a window of the whole line around it.
+        let digits = GOOD
+            .replace(
+                r#"keywords = ["tok_"]"#,
+                "trigger = \"digits\"\nshape = { digits = [1, 20] }\nwindow = 4096",
+            )
+            .replace(r"'\b(tok_[a-z]{8})\b'", r"'\b(tok_[a-z]{8}[0-9]+)\b'")
+            .replace(
+                "'x tok_abcdefgh', '\"t\":\"tok_qwertyui\"'",
+                "'x tok_abcdefgh1', '\"t\":\"tok_qwertyui22\"'",
+            );
+        assert!(costly(&digits), "{digits}");
+        // A selective keyword with a window of the whole buffer.
+        let multiline = GOOD.replace("pattern =", "multiline = true\npattern =");
+        let everywhere = multiline.replace(r#"["tok_"]"#, r#"["event"]"#);
+        assert!(costly(&everywhere));
     }
 
     #[test]
