@@ -1,5 +1,8 @@
-//! Placeholder values people write in docs, templates and config samples:
-//! `xxxx`, `<your-key>`, `example`, `dummy`, `${TOKEN}`, `changeme`.
+//! Placeholder values people write in docs, templates and config samples
+//! (`xxxx`, `<your-key>`, `example`, `dummy`, `${TOKEN}`, `changeme`), and
+//! values that stand next to a password key without being one: words that
+//! describe it (`required`, `expired`), labels (`Passwort`), the
+//! anonymous-FTP password (`guest@`).
 
 const WORDS: &[&str] = &[
     "example",
