@@ -192,7 +192,6 @@ const SECRET_KINDS: &[(&str, &str)] = &[
 /// different credential we do not cover yet.
 const NOT_COVERED: &[&str] = &[
     "client id",
-    "github secret",
     "linkedin secret key",
     "azure search",
     "host",
