@@ -381,18 +381,16 @@ impl Engine {
     pub fn scan(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Hit>) {
         let first_new = out.len();
         self.propose(hay, scratch, out);
-        let mut windows = std::mem::take(&mut scratch.windows);
-        let mut touched = std::mem::take(&mut scratch.touched);
+        let windows = std::mem::take(&mut scratch.windows);
+        let touched = std::mem::take(&mut scratch.touched);
         for &rule in &touched {
-            let w = &mut windows[rule as usize];
-            for &(start, end) in w.iter() {
+            for &(start, end) in &windows[rule as usize] {
                 self.confirm(rule, hay, start, end, scratch, out);
             }
-            w.clear();
         }
-        touched.clear();
         scratch.windows = windows;
         scratch.touched = touched;
+        scratch.clear_windows();
         self.drop_dominated(out, first_new);
     }
 
