@@ -71,7 +71,8 @@ const WEAK: &[&str] = &[
 ];
 
 /// Words that describe a password instead of being one, as a sentence
-/// quotes them: `the password is "incorrect"`, `password was 'reset'`.
+/// quotes them: `the password is "incorrect"`, `password was 'reset'`, or
+/// name its type.
 const STATUS_WORDS: &[&str] = &[
     "incorrect",
     "correct",
@@ -113,6 +114,19 @@ const STATUS_WORDS: &[&str] = &[
     "same",
     "different",
     "case-sensitive",
+    // The value's type, as schemas and type checks name it
+    // (`"password": "string"`, `typeof password === 'string'`).
+    "string",
+    "number",
+    "integer",
+    "boolean",
+    "object",
+    "function",
+    "text",
+    // Test results under a `pass` key.
+    "passed",
+    "failed",
+    "skipped",
 ];
 
 /// True when the value is a word that describes a password (see
