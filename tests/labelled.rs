@@ -245,6 +245,30 @@ const NOT_COVERED: &[&str] = &[
     "organization id",
 ];
 
+/// Presidio's national identity numbers that our context rules read. They
+/// are scored on their own line and not claimed: most of Presidio's
+/// examples are bare numbers (`130692544`), and a bare 9-digit number that
+/// passes a Luhn check is not a SIN, one in ten numbers does; our rules ask
+/// for the number's name or field and then its check digits.
+const ID_KINDS: &[(&str, &[&str])] = &[
+    ("UK_NHS", &["pii.uk_nhs_number"]),
+    ("IN_AADHAAR", &["pii.in_aadhaar"]),
+    ("PL_PESEL", &["pii.pl_pesel"]),
+    ("SE_PERSONNUMMER", &["pii.se_personnummer"]),
+    ("FI_PERSONAL_IDENTITY_CODE", &["pii.fi_hetu"]),
+    ("ES_NIF", &["pii.es_dni_nie"]),
+    ("ES_NIE", &["pii.es_dni_nie"]),
+    ("IT_FISCAL_CODE", &["pii.it_codice_fiscale"]),
+    ("TR_NATIONAL_ID", &["pii.tr_tckn"]),
+    ("CA_SIN", &["pii.ca_sin"]),
+    ("SG_NRIC_FIN", &["pii.sg_nric"]),
+    ("ZA_ID_NUMBER", &["pii.za_id"]),
+    ("US_NPI", &["pii.us_npi"]),
+    ("ABA_ROUTING_NUMBER", &["pii.us_aba_routing"]),
+    ("AU_TFN", &["pii.au_tfn"]),
+    ("KR_RRN", &["pii.kr_rrn"]),
+];
+
 /// Presidio entity types we claim, and the rules that cover them.
 const PII_KINDS: &[(&str, &[&str])] = &[
     ("EMAIL_ADDRESS", &["pii.email", "pii.email_urlencoded"]),
@@ -329,7 +353,7 @@ fn secret_examples(name: &str) -> Vec<Example> {
         .collect()
 }
 
-fn pii_examples() -> Vec<Example> {
+fn pii_examples(kinds: &[(&str, &[&str])]) -> Vec<Example> {
     read("pii-presidio.jsonl")
         .into_iter()
         .map(|v| {
@@ -339,7 +363,7 @@ fn pii_examples() -> Vec<Example> {
                 .iter()
                 .filter_map(Value::as_str)
                 .collect();
-            let covered_by = PII_KINDS
+            let covered_by = kinds
                 .iter()
                 .filter(|(e, _)| entities.contains(e))
                 .flat_map(|(_, rules)| rules.iter().map(|r| r.to_string()))
@@ -446,10 +470,12 @@ fn labelled_examples_recall_and_false_positives() {
     }
     let np = score(&secret_examples("secrets-noseyparker.jsonl"), false);
     let kf = score(&secret_examples("secrets-kingfisher-v1.jsonl"), false);
-    let pii = score(&pii_examples(), true);
+    let pii = score(&pii_examples(PII_KINDS), true);
+    let ids = score(&pii_examples(ID_KINDS), true);
     report("secrets-noseyparker.jsonl", &np);
     report("secrets-kingfisher-v1.jsonl", &kf);
     report("pii-presidio.jsonl", &pii);
+    report("pii-presidio.jsonl national ids", &ids);
     // Floors under today's figures, so a regression fails. The issue's
     // targets (0.95 recall, <= 2% flagged) are not met: most misses are
     // upstream fakes our placeholder and checksum validators reject on
@@ -468,4 +494,12 @@ fn labelled_examples_recall_and_false_positives() {
         "presidio negatives flagged {:.3}",
         pii.fp_rate()
     );
+    // National ids: the examples that name the number are found (24 of
+    // 135; the rest are bare numbers), and no invalid number is.
+    assert!(
+        ids.recall() >= 0.17,
+        "national id recall {:.3}",
+        ids.recall()
+    );
+    assert_eq!(ids.flagged, 0, "national id negatives flagged");
 }

@@ -60,6 +60,9 @@ pub struct CompiledRule {
     /// A quoted-value field rule on one line: its keyword hits are read
     /// directly as `"key": "value"` (see [`Engine::field_hit`]).
     reads_field: bool,
+    /// The first rule of the same kind, when a field rule and another rule
+    /// report that kind (see [`group_kinds`]); `None` otherwise.
+    kind_group: Option<u32>,
 }
 
 /// Per-thread buffers: one regex cache per rule, capture slots, candidates.
@@ -231,6 +234,7 @@ fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
         validators,
         field_value,
         reads_field,
+        kind_group: None,
     })
 }
 
@@ -246,7 +250,8 @@ impl CompiledRule {
 impl Engine {
     /// Compiles every rule; fails on the first rule that does not compile.
     pub fn new(rules: &[Rule]) -> Result<Self> {
-        let compiled = rules.iter().map(compile_rule).collect::<Result<Vec<_>>>()?;
+        let mut compiled = rules.iter().map(compile_rule).collect::<Result<Vec<_>>>()?;
+        group_kinds(&mut compiled);
         let mut presets: Vec<Option<String>> = vec![None];
         for c in &compiled {
             if c.rule.preset.is_some() && !presets.contains(&c.rule.preset) {
@@ -288,6 +293,13 @@ impl Engine {
             rules: compiled,
             pool: Mutex::new(Vec::new()),
         })
+    }
+
+    /// True when rules `a` and `b` report one kind and a value found by
+    /// both is reported once (see [`group_kinds`]).
+    pub fn same_kind(&self, a: u32, b: u32) -> bool {
+        let group = |r: u32| self.rules[r as usize].kind_group;
+        group(a).is_some() && group(a) == group(b)
     }
 
     /// Compiles every rule not compiled yet; the first error, if any.
@@ -446,10 +458,17 @@ impl Engine {
     /// by-context rule does not report again what a provider's own format
     /// already found. Personal data is left alone: an email inside a URL
     /// field is both an email and browsing history.
+    ///
+    /// Two hits of the same kind on the same span are one finding: the one
+    /// of the later rule goes (a passport number in a `passport_number`
+    /// field is found by the field rule and by the `passport` keyword rule).
     fn drop_dominated(&self, out: &mut Vec<Hit>, from: usize) {
         let hits = &mut out[from..];
-        let conf = |h: &Hit| self.rules[h.rule as usize].rule.confidence;
-        if hits.len() < 2 || hits.iter().all(|h| conf(h) == Confidence::High) {
+        let plain = |h: &Hit| {
+            let cr = &self.rules[h.rule as usize];
+            cr.rule.confidence == Confidence::High && cr.kind_group.is_none()
+        };
+        if hits.len() < 2 || hits.iter().all(plain) {
             return;
         }
         hits.sort_unstable();
@@ -462,10 +481,15 @@ impl Engine {
                 if a.rule == DROPPED || b.rule == DROPPED {
                     continue;
                 }
-                let (ra, rb) = (
-                    &self.rules[a.rule as usize].rule,
-                    &self.rules[b.rule as usize].rule,
-                );
+                let (ca, cb) = (&self.rules[a.rule as usize], &self.rules[b.rule as usize]);
+                if (a.start, a.end) == (b.start, b.end)
+                    && ca.kind_group.is_some()
+                    && ca.kind_group == cb.kind_group
+                {
+                    hits[j].rule = DROPPED;
+                    continue;
+                }
+                let (ra, rb) = (&ca.rule, &cb.rule);
                 let secrets = ra.category == Category::Secret && rb.category == Category::Secret;
                 if !secrets || ra.confidence == rb.confidence {
                     continue;
@@ -741,6 +765,18 @@ fn shape_of(s: &crate::rules::ShapeSpec) -> Shape {
     }
 }
 
+/// Sets each rule's `kind_group`: the index of the first rule reporting
+/// the same kind, for kinds that a field rule and another rule both report
+/// (the two can find one value twice; rules found by shape alone cannot).
+fn group_kinds(rules: &mut [CompiledRule]) {
+    let kinds: Vec<String> = rules.iter().map(|c| c.rule.kind()).collect();
+    for i in 0..rules.len() {
+        let same: Vec<usize> = (0..rules.len()).filter(|&j| kinds[j] == kinds[i]).collect();
+        let has_field = same.iter().any(|&j| !rules[j].rule.fields.is_empty());
+        rules[i].kind_group = (same.len() > 1 && has_field).then_some(same[0] as u32);
+    }
+}
+
 /// Merges overlapping windows of one rule (sorting only when the sources
 /// interleaved them).
 fn merge_windows(w: &mut Vec<(usize, usize)>) {
@@ -857,6 +893,36 @@ pattern = '([a-z]+@[a-z]+)'
                 ("secret.generic.key".into(), "other_value".into()),
                 ("pii.fake.url".into(), "x?jane@acme".into()),
                 ("pii.fake.mail".into(), "jane@acme".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_field_rule_and_a_keyword_rule_of_one_kind_report_a_value_once() {
+        let rules = r#"
+[[rule]]
+id = "pii.badge"
+name = "Badge by keyword"
+category = "pii"
+severity = "high"
+keywords = ["badge"]
+pattern = 'badge\w*"?\s*[:=]\s*"?([0-9]{6})'
+
+[[rule]]
+id = "pii.badge_field"
+name = "Badge by field"
+category = "pii"
+severity = "high"
+fields = ["badge_no"]
+value = '[0-9]{6}'
+kind = "pii.badge"
+"#;
+        let e = engine(rules);
+        assert_eq!(
+            values(&e, r#"{"badge_no":"123456","other":"badge=654321"}"#),
+            vec![
+                ("pii.badge".into(), "123456".into()),
+                ("pii.badge".into(), "654321".into()),
             ]
         );
     }

@@ -4,7 +4,8 @@
 //! value", and the separators are the subtle part (quotes around the key,
 //! `:=` and `=>`, a Terraform variable's `default =`, a YAML child key). A
 //! hand-written pattern names them as `(?&assign)`, `(?&tf_default)` or
-//! `(?&yaml_child)` and the loader expands the name, so each separator is
+//! `(?&yaml_child)` (and an identity number's label as `(?&id_label)`) and
+//! the loader expands the name, so each separator is
 //! written once, here, and context rules (see `context_rule`) use the same
 //! text. `(?&name)` is not valid regex syntax, so a name cannot be mistaken
 //! for part of a pattern.
@@ -25,9 +26,15 @@ pub const TF_DEFAULT: &str = r#"["']?\s*\{[^{}]{0,200}?\bdefault\s*=\s*["']?"#;
 /// pattern goes on with the child key's name and its `:`.
 pub const YAML_CHILD: &str = r#"["']?:[ \t]*\r?\n(?:[^\n]*\n){0,8}?[ \t]+["']?"#;
 
+/// What stands between the name of an identity number and the number:
+/// `NHS number: `, `pesel is `, `"aadhaar_no": "`, `TC Kimlik No: `,
+/// `TCKN numarası `, `NIE es `.
+pub const ID_LABEL: &str = r#"(?:[ _.\-]?(?i:numbers?|num|nr|no|id|code|card|numero|número|nummer|numarası|numarasi)\.?)?["']?(?:\s+(?i:is|was|es|ist|est))?\s*(?::=|=>|[:=#])?\s*["']?\s*"#;
+
 /// The fragments by name.
 const FRAGMENTS: &[(&str, &str)] = &[
     ("assign", ASSIGN),
+    ("id_label", ID_LABEL),
     ("tf_default", TF_DEFAULT),
     ("yaml_child", YAML_CHILD),
 ];

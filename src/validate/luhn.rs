@@ -2,6 +2,18 @@
 
 /// True when the digits of `v` (separators ignored) are 12–19 long and pass Luhn.
 pub fn luhn_ok(v: &[u8]) -> bool {
+    let (sum, n) = luhn_sum(v);
+    (12..=19).contains(&n) && sum % 10 == 0
+}
+
+/// True when the digits of `v`, however many, pass Luhn (national ids).
+pub fn luhn_any_length(v: &[u8]) -> bool {
+    let (sum, n) = luhn_sum(v);
+    n > 0 && sum % 10 == 0
+}
+
+/// The Luhn sum of the digits of `v` and how many digits it has.
+fn luhn_sum(v: &[u8]) -> (u32, usize) {
     let (mut sum, mut n) = (0u32, 0usize);
     for &b in v.iter().rev().filter(|b| b.is_ascii_digit()) {
         let d = u32::from(b - b'0');
@@ -16,7 +28,7 @@ pub fn luhn_ok(v: &[u8]) -> bool {
         };
         n += 1;
     }
-    (12..=19).contains(&n) && sum % 10 == 0
+    (sum, n)
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ mod ip;
 mod jwt;
 mod literal;
 mod luhn;
+mod national_id;
 mod nino;
 mod phone;
 mod placeholder;
@@ -120,6 +121,9 @@ pub enum Validator {
     /// A MAC address that names a device: not all zeros nor the broadcast
     /// `ff:ff:ff:ff:ff:ff`.
     Mac,
+    /// A national identity or registry number of the scheme: check digits
+    /// and embedded dates (`id:nhs`, `id:pesel`; see `national_id`).
+    NationalId(national_id::Scheme),
 }
 
 impl Validator {
@@ -157,7 +161,8 @@ impl Validator {
             ("has_upper", None) => Validator::HasUpper,
             ("nino", None) => Validator::Nino,
             ("mac", None) => Validator::Mac,
-            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, password, basic_auth, ip, ssn, placeholder, template, no_sequence, phone, email, standalone, known, literal, not_reference, not_status, mixed, has_digit, has_upper, nino, mac)"),
+            ("id", Some(a)) => Validator::NationalId(national_id::Scheme::parse(a)?),
+            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, password, basic_auth, ip, ssn, placeholder, template, no_sequence, phone, email, standalone, known, literal, not_reference, not_status, mixed, has_digit, has_upper, nino, mac, id:SCHEME)"),
         })
     }
 
@@ -189,6 +194,7 @@ impl Validator {
             Validator::HasUpper => v.iter().any(u8::is_ascii_uppercase),
             Validator::Nino => nino::nino_ok(v),
             Validator::Mac => mac_ok(v),
+            Validator::NationalId(s) => s.valid(v),
         }
     }
 }
