@@ -9,7 +9,7 @@
 //! sample export. Cost is counted rather than timed, so a verdict does not
 //! depend on the machine or its load.
 
-use super::Rule;
+use super::{KeywordMatch, Rule};
 use crate::corpus::{Generator, Rates};
 use crate::decode::{scan_buffer, BufScratch};
 use crate::engine::Engine;
@@ -92,6 +92,20 @@ fn shape_problems(r: &Rule, out: &mut Vec<Problem>) {
             out.push(problem(
                 r,
                 format!("keyword {k:?} is shorter than 3 bytes: too common to prefilter on"),
+            ));
+        }
+    }
+    let word_start = r.keyword_match != KeywordMatch::Anywhere;
+    for k in r.keywords.iter().filter(|_| word_start) {
+        // As `prefilter::TableEntry` files it: from the first letter or
+        // digit on, at least three bytes (shorter ones go to an automaton).
+        let word = k.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+        if word.len() >= 3 && word.starts_with(|c: char| c.is_ascii_digit()) {
+            out.push(problem(
+                r,
+                format!(
+                    "keyword {k:?} begins a word with a digit: it would make the start of every number a table lookup; declare keyword_match = \"anywhere\" (the pattern can keep its \\b)"
+                ),
             ));
         }
     }
@@ -251,6 +265,10 @@ negative_examples = ['tok_abc']
         assert!(problems(&broken)
             .iter()
             .any(|m| m.contains("does not compile")));
+        let digit_word = GOOD.replace(r#"["tok_"]"#, r#"["00D"]"#);
+        assert!(problems(&digit_word)
+            .iter()
+            .any(|m| m.contains("begins a word with a digit")));
         let bad_id = GOOD.replace("secret.fake.tok", "pii.fake.tok");
         assert!(problems(&bad_id)
             .iter()
