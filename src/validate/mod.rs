@@ -17,6 +17,7 @@ mod literal;
 mod luhn;
 mod national_id;
 mod nino;
+mod pem_b64;
 mod phone;
 mod placeholder;
 mod ssn;
@@ -124,6 +125,8 @@ pub enum Validator {
     /// A national identity or registry number of the scheme: check digits
     /// and embedded dates (`id:nhs`, `id:pesel`; see `national_id`).
     NationalId(national_id::Scheme),
+    /// Base64 whose first characters decode to a PEM private-key header.
+    PemBase64,
 }
 
 impl Validator {
@@ -161,8 +164,9 @@ impl Validator {
             ("has_upper", None) => Validator::HasUpper,
             ("nino", None) => Validator::Nino,
             ("mac", None) => Validator::Mac,
+            ("pem_b64", None) => Validator::PemBase64,
             ("id", Some(a)) => Validator::NationalId(national_id::Scheme::parse(a)?),
-            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, password, basic_auth, ip, ssn, placeholder, template, no_sequence, phone, email, standalone, known, literal, not_reference, not_status, mixed, has_digit, has_upper, nino, mac, id:SCHEME)"),
+            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, password, basic_auth, ip, ssn, placeholder, template, no_sequence, phone, email, standalone, known, literal, not_reference, not_status, mixed, has_digit, has_upper, nino, mac, pem_b64, id:SCHEME)"),
         })
     }
 
@@ -195,6 +199,7 @@ impl Validator {
             Validator::Nino => nino::nino_ok(v),
             Validator::Mac => mac_ok(v),
             Validator::NationalId(s) => s.valid(v),
+            Validator::PemBase64 => pem_b64::private_key_ok(v),
         }
     }
 }
