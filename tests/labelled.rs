@@ -196,6 +196,20 @@ const SECRET_KINDS: &[(&str, &[&str])] = &[
     ("kagi", &["secret.kagi."]),
     ("nvapi", &["secret.nvidia."]),
     ("adobe oauth client secret", &["secret.adobe."]),
+    ("linkedin secret", &["secret.linkedin."]),
+    ("sauce", &["secret.saucelabs."]),
+    ("nasa api key", &["secret.nasa."]),
+    // PHPMailer and .NET settings hold passwords in assignments and
+    // connection strings: the generic, URL and .NET rules read them.
+    ("phpmailer", &["secret.generic.password"]),
+    (
+        "sensitive value in .net",
+        &["secret.dotnet.", "secret.generic."],
+    ),
+    (
+        "connection string in .net",
+        &["secret.connection_string.", "secret.generic.password"],
+    ),
     ("asana oauth", &["secret.asana."]),
     ("paystack", &["secret.paystack."]),
     ("readme api key", &["secret.readme."]),
@@ -224,7 +238,6 @@ const SECRET_KINDS: &[(&str, &[&str])] = &[
 /// different credential we do not cover yet.
 const NOT_COVERED: &[&str] = &[
     "client id",
-    "linkedin secret key",
     "azure search",
     "host",
     "mongodb api public",
