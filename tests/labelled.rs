@@ -524,10 +524,11 @@ fn labelled_examples_recall_and_false_positives() {
         "presidio negatives flagged {:.3}",
         pii.fp_rate()
     );
-    // National ids: the examples that name the number are found (24 of
-    // 135; the rest are bare numbers), and no invalid number is.
+    // National ids: the examples that name the number, and bare Finnish
+    // and Italian codes, are found (49 of 135; the rest are bare numbers),
+    // and no invalid number is.
     assert!(
-        ids.recall() >= 0.17,
+        ids.recall() >= 0.35,
         "national id recall {:.3}",
         ids.recall()
     );
