@@ -482,10 +482,7 @@ impl Engine {
                     continue;
                 }
                 let (ca, cb) = (&self.rules[a.rule as usize], &self.rules[b.rule as usize]);
-                if (a.start, a.end) == (b.start, b.end)
-                    && ca.kind_group.is_some()
-                    && ca.kind_group == cb.kind_group
-                {
+                if (a.start, a.end) == (b.start, b.end) && self.same_kind(a.rule, b.rule) {
                     hits[j].rule = DROPPED;
                     continue;
                 }

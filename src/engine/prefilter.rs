@@ -171,6 +171,14 @@ impl Prefilter {
     }
 }
 
+/// The part of keyword `k` looked up at word starts (from its first letter
+/// or digit on), or `None` when it goes to the automaton instead: declared
+/// `anywhere`, or fewer than three bytes from its first letter or digit.
+pub fn table_word(k: &[u8], how: KeywordMatch) -> Option<&[u8]> {
+    let first = k.iter().position(u8::is_ascii_alphanumeric)?;
+    (how != KeywordMatch::Anywhere && k.len() - first >= 3).then(|| &k[first..])
+}
+
 /// A keyword looked up at word starts: `lead` (bytes before its first letter
 /// or digit, compared before the start) and `word` (from there on).
 #[derive(Debug)]
@@ -186,13 +194,11 @@ impl TableEntry {
     /// `None` when the keyword cannot be looked up at word starts: fewer than
     /// three bytes from its first letter or digit, or declared `anywhere`.
     fn new(k: &[u8], how: KeywordMatch, rule: u32) -> Option<Self> {
-        if how == KeywordMatch::Anywhere {
-            return None;
-        }
-        let first = k.iter().position(u8::is_ascii_alphanumeric)?;
-        (k.len() - first >= 3).then(|| TableEntry {
+        let word = table_word(k, how)?;
+        let first = k.len() - word.len();
+        Some(TableEntry {
             lead: k[..first].to_vec(),
-            word: k[first..].to_vec(),
+            word: word.to_vec(),
             how,
             rules: vec![rule],
         })

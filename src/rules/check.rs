@@ -9,10 +9,10 @@
 //! sample export. Cost is counted rather than timed, so a verdict does not
 //! depend on the machine or its load.
 
-use super::{KeywordMatch, Rule};
+use super::Rule;
 use crate::corpus::{Generator, Rates};
 use crate::decode::{scan_buffer, BufScratch};
-use crate::engine::Engine;
+use crate::engine::{prefilter::table_word, Engine};
 use std::collections::HashSet;
 
 /// Most keyword hits per MiB of clean sample data a rule may have.
@@ -95,12 +95,9 @@ fn shape_problems(r: &Rule, out: &mut Vec<Problem>) {
             ));
         }
     }
-    let word_start = r.keyword_match != KeywordMatch::Anywhere;
-    for k in r.keywords.iter().filter(|_| word_start) {
-        // As `prefilter::TableEntry` files it: from the first letter or
-        // digit on, at least three bytes (shorter ones go to an automaton).
-        let word = k.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
-        if word.len() >= 3 && word.starts_with(|c: char| c.is_ascii_digit()) {
+    for k in &r.keywords {
+        let word = table_word(k.as_bytes(), r.keyword_match);
+        if word.is_some_and(|w| w[0].is_ascii_digit()) {
             out.push(problem(
                 r,
                 format!(

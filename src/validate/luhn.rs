@@ -2,21 +2,24 @@
 
 /// True when the digits of `v` (separators ignored) are 12–19 long and pass Luhn.
 pub fn luhn_ok(v: &[u8]) -> bool {
-    let (sum, n) = luhn_sum(v);
+    let digits = v
+        .iter()
+        .filter(|b| b.is_ascii_digit())
+        .map(|b| u32::from(b - b'0'));
+    let (sum, n) = luhn_sum(digits);
     (12..=19).contains(&n) && sum % 10 == 0
 }
 
-/// True when the digits of `v`, however many, pass Luhn (national ids).
-pub fn luhn_any_length(v: &[u8]) -> bool {
-    let (sum, n) = luhn_sum(v);
+/// True when digit values, however many, pass Luhn (national ids).
+pub fn luhn_values(digits: impl DoubleEndedIterator<Item = u32>) -> bool {
+    let (sum, n) = luhn_sum(digits);
     n > 0 && sum % 10 == 0
 }
 
-/// The Luhn sum of the digits of `v` and how many digits it has.
-fn luhn_sum(v: &[u8]) -> (u32, usize) {
+/// The Luhn sum of digit values and how many there are.
+fn luhn_sum(digits: impl DoubleEndedIterator<Item = u32>) -> (u32, usize) {
     let (mut sum, mut n) = (0u32, 0usize);
-    for &b in v.iter().rev().filter(|b| b.is_ascii_digit()) {
-        let d = u32::from(b - b'0');
+    for d in digits.rev() {
         sum += if n % 2 == 1 {
             if d > 4 {
                 d * 2 - 9

@@ -8,7 +8,7 @@
 //! id out of a bare number. Each scheme is named in rule files as
 //! `id:<scheme>` (`id:nhs`, `id:pesel`).
 
-use super::luhn::luhn_any_length;
+use super::luhn::luhn_values;
 use anyhow::{bail, Result};
 
 /// The numbering schemes we can check.
@@ -254,7 +254,7 @@ fn codice_fiscale(s: &[u8]) -> bool {
         }
     };
     let sum: u32 = s[..15].iter().enumerate().map(|(i, &b)| value(i, b)).sum();
-    s[15] == b'A' + (sum % 26) as u8 && s[15].is_ascii_uppercase()
+    s[15] == b'A' + (sum % 26) as u8
 }
 
 fn tckn(d: &[u32]) -> bool {
@@ -297,9 +297,8 @@ fn us_npi(d: &[u32]) -> bool {
     if d.len() != 10 || !matches!(d[0], 1 | 2) {
         return false;
     }
-    let mut full = vec![8, 0, 8, 4, 0];
-    full.extend_from_slice(d);
-    luhn_digits(&full)
+    // The NPI check digit is the Luhn digit of 80840 and the first nine.
+    luhn_values([8, 0, 8, 4, 0].iter().chain(d).copied())
 }
 
 fn aba(d: &[u32]) -> bool {
@@ -322,8 +321,7 @@ fn kr_rrn(d: &[u32]) -> bool {
 
 /// Luhn over digit values.
 fn luhn_digits(d: &[u32]) -> bool {
-    let text: Vec<u8> = d.iter().map(|x| b'0' + *x as u8).collect();
-    luhn_any_length(&text)
+    luhn_values(d.iter().copied())
 }
 
 #[cfg(test)]
