@@ -20,6 +20,10 @@ const SECRET_KINDS: &[(&str, &[&str])] = &[
     ("aws secret", &["secret.aws.secret_access_key"]),
     ("aws appsync", &["secret.aws.appsync_api_key"]),
     ("mws auth token", &["secret.amazon.mws_auth_token"]),
+    (
+        "hardcoded gradle credentials",
+        &["secret.gradle.", "secret.generic.password"],
+    ),
     ("azure openai api key", &["secret.azure.openai_key"]),
     ("openai", &["secret.openai."]),
     ("anthropic", &["secret.anthropic."]),
