@@ -871,13 +871,13 @@ impl<'e> Scanner<'e> {
         )
         .map(|chunk| {
             let chunk = chunk.map_err(|e| read_error(&layers, bytes, &e))?;
-            bytes += chunk.report_until as u64;
+            bytes += (chunk.report_until - chunk.report_from) as u64;
             last_byte = *chunk.data.last().unwrap_or(&last_byte);
             // JSON documents: the reading thread walks every byte once, so
             // each chunk starts from the path state before it.
             let start = tracker.clone();
             if let Some(t) = tracker.as_mut() {
-                t.walk(&chunk.data[..chunk.report_until]);
+                t.walk(&chunk.data[chunk.report_from..chunk.report_until]);
             }
             Ok((chunk, start))
         });
@@ -1047,8 +1047,9 @@ impl<'e> Scanner<'e> {
         matches.clear();
         scratch.engine.set_preset(file.preset);
         scan_buffer(self.engine, &chunk.data, &mut scratch, &mut matches);
+        let reported = chunk.report_from..chunk.report_until;
         matches.retain(|m| {
-            m.start < chunk.report_until && self.engine.rule_active(m.rule, file.preset)
+            reported.contains(&m.start) && self.engine.rule_active(m.rule, file.preset)
         });
         let path = &file.path;
         let mut tokens = Vec::new();
@@ -1068,7 +1069,7 @@ impl<'e> Scanner<'e> {
             };
             let data = original.unwrap_or_else(|| std::mem::take(&mut chunk.data));
             let edits = crate::redact::stream_edits(&r.replacer, &data, &matches, kind);
-            Piece::new(data, chunk.report_until, edits)
+            Piece::new(data, chunk.report_from..chunk.report_until, edits)
         });
         scratch.matches = matches;
         self.scratch.lock().unwrap().push(scratch);
@@ -1095,13 +1096,22 @@ impl<'e> Scanner<'e> {
         file: &FileCtx,
         tokens: &mut Vec<Option<Token>>,
     ) -> Vec<Finding> {
-        let offsets: Vec<usize> = matches.iter().map(|m| m.start).collect();
+        // The tracker stands at the first reported byte; what is before it
+        // was walked with the previous chunk.
+        let from = chunk.report_from;
+        let data = &chunk.data[from..];
+        let offsets: Vec<usize> = matches.iter().map(|m| m.start - from).collect();
         let fields = self.subject_fields(file.preset);
-        let places = jsondoc::locate(&mut tracker, &chunk.data, &offsets, !fields.is_empty());
+        let places = jsondoc::locate(&mut tracker, data, &offsets, !fields.is_empty());
         if file.redact {
-            let data = &chunk.data;
+            let at = |t: Token| Token {
+                start: t.start + from,
+                end: t.end + from,
+                ..t
+            };
             tokens.extend(
-                (offsets.iter().zip(&places)).map(|(&o, p)| token_around(data, o, p.in_string)),
+                (offsets.iter().zip(&places))
+                    .map(|(&o, p)| token_around(data, o, p.in_string).map(at)),
             );
         }
         // The user of an element, looked up once per element (an element
@@ -1112,7 +1122,7 @@ impl<'e> Scanner<'e> {
             _ => {
                 let v = fields
                     .iter()
-                    .find_map(|k| json_value_of(&chunk.data[r.clone()], k));
+                    .find_map(|k| json_value_of(&data[r.clone()], k));
                 let user = v.map(|v| self.fp.fingerprint(v));
                 last = Some((r.start, user));
                 user

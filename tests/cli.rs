@@ -314,6 +314,37 @@ fn a_line_longer_than_a_chunk_is_scanned_in_pieces_without_loss() {
 }
 
 #[test]
+fn a_value_just_past_a_cut_is_read_with_the_key_before_it() {
+    // One line of keyed values, cut into pieces: wherever a cut falls
+    // between a `password=` and its value, the value is still found, once.
+    let d = tempfile::tempdir().unwrap();
+    let mut line = String::new();
+    let mut n = 0;
+    while line.len() < 1_500_000 {
+        line.push_str(&format!("password=Pw{n}xQzr{}k ", n * 7));
+        n += 1;
+    }
+    line.push('\n');
+    let path = d.path().join("one-line.txt");
+    std::fs::write(&path, &line).unwrap();
+    let out = d.path().join("r");
+    run(&[
+        "scan",
+        p(&path),
+        "--out",
+        p(&out),
+        "--chunk-size",
+        "65536",
+        "-q",
+    ]);
+    let f = findings(&out);
+    let mut starts: Vec<u64> = f.iter().map(|x| x["start"].as_u64().unwrap()).collect();
+    starts.sort();
+    starts.dedup();
+    assert_eq!((f.len(), starts.len()), (n, n));
+}
+
+#[test]
 fn include_exclude_and_rules_commands() {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join("a.log"), "jane@gmail.com\n").unwrap();

@@ -2,11 +2,15 @@
 //!
 //! A chunk ends at its last newline, so records are never split. A line
 //! longer than the chunk size (a 1 GB single-line JSON file) is cut anyway,
-//! with the last `overlap` bytes repeated at the start of the next chunk, so
-//! memory stays bounded by the chunk size. The cut chunk reports only matches
-//! starting before the repeated tail (`report_until`); they may extend into it,
-//! and the next chunk reports those starting inside it. The overlap, longer
-//! than any match, guarantees none is lost or reported twice.
+//! so memory stays bounded by the chunk size: the cut chunk reports only
+//! values starting before its last `overlap` bytes (`report_until`; they may
+//! extend into them), and the next chunk reports those starting from there
+//! on (`report_from`). The next chunk begins `overlap` bytes earlier still,
+//! so a value starting right at the cut is read with what stands before it:
+//! the `password=` of `password=…`, the digit that makes a phone rule
+//! decline. The overlap, longer than any match, guarantees that no value is
+//! lost or reported twice and that each is judged with the same context as
+//! in an uncut line.
 
 use std::io::{self, Read};
 use std::sync::{Arc, Mutex};
@@ -46,6 +50,9 @@ pub struct Chunk {
     pub stream_offset: u64,
     /// Offset of `data[0]` within its line (non-zero after a cut line).
     pub line_offset: u64,
+    /// Matches starting before this were reported by the previous chunk
+    /// (0, or `overlap` after a cut line: context only).
+    pub report_from: usize,
     /// Matches starting at or after this are reported by the next chunk.
     pub report_until: usize,
 }
@@ -59,6 +66,8 @@ pub struct Chunker<R> {
     index: usize,
     offset: u64,
     line_offset: u64,
+    /// `report_from` of the next chunk.
+    next_from: usize,
     done: bool,
     /// A read error met after some bytes: those are handed out first.
     error: Option<io::Error>,
@@ -66,14 +75,14 @@ pub struct Chunker<R> {
 }
 
 impl<R: Read> Chunker<R> {
-    /// Chunks of about `size` bytes; cut lines repeat `overlap` bytes.
+    /// Chunks of about `size` bytes; cut lines repeat `2 * overlap` bytes.
     pub fn new(reader: R, size: usize, overlap: usize) -> Self {
         Self::with_pool(reader, size, overlap, Arc::default())
     }
 
     /// The same, taking chunk buffers from `pool`.
     pub fn with_pool(reader: R, size: usize, overlap: usize, pool: Arc<BufferPool>) -> Self {
-        let size = size.max(2 * overlap + 1);
+        let size = size.max(3 * overlap + 1);
         Chunker {
             reader,
             size,
@@ -82,6 +91,7 @@ impl<R: Read> Chunker<R> {
             index: 0,
             offset: 0,
             line_offset: 0,
+            next_from: 0,
             done: false,
             error: None,
             pool,
@@ -140,13 +150,16 @@ impl<R: Read> Iterator for Chunker<R> {
             }
         }
         let cut_line = !eof && memchr::memrchr(b'\n', &data).is_none();
+        // What the next chunk repeats: after a cut, the unreported tail and
+        // as much again before it, as context.
+        let repeat = if cut_line { 2 * self.overlap } else { 0 };
         if !eof {
             match memchr::memrchr(b'\n', &data) {
                 Some(k) => {
                     self.carry.extend_from_slice(&data[k + 1..]);
                     data.truncate(k + 1);
                 }
-                None => self.carry = data[data.len() - self.overlap..].to_vec(),
+                None => self.carry = data[data.len() - repeat..].to_vec(),
             }
         }
         let report_until = data.len() - if cut_line { self.overlap } else { 0 };
@@ -154,10 +167,11 @@ impl<R: Read> Iterator for Chunker<R> {
             index: self.index,
             stream_offset: self.offset,
             line_offset: self.line_offset,
+            report_from: std::mem::replace(&mut self.next_from, repeat / 2),
             report_until,
             data,
         };
-        let advance = (chunk.data.len() - if cut_line { self.overlap } else { 0 }) as u64;
+        let advance = (chunk.data.len() - repeat) as u64;
         self.offset += advance;
         self.line_offset = if cut_line {
             self.line_offset + advance
@@ -204,7 +218,7 @@ mod tests {
         assert!(cs[..cs.len() - 1].iter().all(|c| c.data.ends_with(b"\n")));
         assert!(cs
             .iter()
-            .all(|c| c.line_offset == 0 && c.report_until == c.data.len()));
+            .all(|c| c.line_offset == 0 && c.report_from == 0 && c.report_until == c.data.len()));
     }
 
     /// Fails after handing out `ok` bytes.
@@ -247,17 +261,22 @@ thr"
 
     #[test]
     fn long_lines_are_cut_with_overlap_and_offsets() {
-        let input: Vec<u8> = (0..50u8).map(|i| b'a' + i % 26).collect();
+        let input: Vec<u8> = (0..80u8).map(|i| b'a' + i % 26).collect();
         let cs = chunks(&input, 20, 4);
-        // Every byte is reported by exactly one chunk.
+        // Every byte is reported by exactly one chunk, and each chunk after
+        // a cut holds the `overlap` bytes before its reported part.
         let mut covered = vec![0; input.len()];
-        for c in &cs {
-            for i in 0..c.report_until {
-                covered[c.stream_offset as usize + i] += 1;
+        for (k, c) in cs.iter().enumerate() {
+            for i in 0..c.data.len() {
                 assert_eq!(c.data[i], input[c.stream_offset as usize + i]);
             }
+            for i in c.report_from..c.report_until {
+                covered[c.stream_offset as usize + i] += 1;
+            }
+            assert_eq!(c.report_from, if k == 0 { 0 } else { 4 });
             assert_eq!(c.line_offset, c.stream_offset);
         }
+        assert!(cs.len() > 2);
         assert!(covered.iter().all(|&n| n == 1), "{covered:?}");
     }
 }

@@ -97,7 +97,7 @@ pub fn rewrite(raw: Vec<u8>, rows: &[usize], delim: u8, changes: &[CellChange]) 
         }
     }
     let len = raw.len();
-    Piece::new(raw, len, edits)
+    Piece::new(raw, 0..len, edits)
 }
 
 /// New values for the cells of a table batch holding `found` (sorted by

@@ -70,6 +70,8 @@ pub fn apply(data: &[u8], edits: &[Edit]) -> Vec<u8> {
 #[derive(Debug, Default)]
 pub struct Piece {
     data: Vec<u8>,
+    /// Bytes before this were written by the previous piece.
+    from: usize,
     until: usize,
     edits: Vec<Edit>,
     /// Input bytes past the piece's end consumed by its last edit.
@@ -79,14 +81,21 @@ pub struct Piece {
 }
 
 impl Piece {
-    /// The piece `data[..until]` with merged, sorted `edits` (those
-    /// starting at or after `until` belong to the next piece).
-    pub fn new(data: Vec<u8>, until: usize, mut edits: Vec<Edit>) -> Piece {
-        edits.retain(|e| e.start < until);
+    /// The piece `data[from..until]` with merged, sorted `edits` (those
+    /// starting at or after `until` belong to the next piece; `data[..from]`
+    /// is context the previous piece wrote, and only an edit that reaches
+    /// past it is kept).
+    pub fn new(data: Vec<u8>, range: std::ops::Range<usize>, mut edits: Vec<Edit>) -> Piece {
+        let std::ops::Range {
+            start: from,
+            end: until,
+        } = range;
+        edits.retain(|e| e.start < until && e.end > from);
         let overrun = edits.last().map_or(0, |e| e.end.saturating_sub(until));
         let values = edits.iter().map(|e| u64::from(e.values)).sum();
         Piece {
             data,
+            from,
             until,
             edits,
             overrun,
@@ -98,7 +107,7 @@ impl Piece {
     /// the previous piece's last edit). An edit that starts inside the
     /// skipped bytes is written whole: its value is still replaced.
     pub fn write_to(&self, w: &mut dyn Write, skip: usize) -> io::Result<()> {
-        let mut pos = skip;
+        let mut pos = self.from + skip;
         for e in &self.edits {
             if e.end <= skip {
                 continue;
@@ -149,7 +158,7 @@ mod tests {
         let data = b"0123456789abcdef".to_vec();
         let p = Piece::new(
             data,
-            12,
+            0..12,
             vec![e(1, 3, "X"), e(10, 14, "YY"), e(13, 15, "Z")],
         );
         assert_eq!(written(&p, 0), b"0X3456789YY");
@@ -162,7 +171,7 @@ mod tests {
     fn skipping_the_front_keeps_alignment() {
         let p = Piece::new(
             b"0123456789".to_vec(),
-            10,
+            0..10,
             vec![e(1, 3, "LONGER"), e(6, 8, "Z")],
         );
         assert_eq!(written(&p, 0), b"0LONGER345Z89");
@@ -170,5 +179,19 @@ mod tests {
         assert_eq!(written(&p, 2), b"LONGER345Z89");
         assert_eq!(written(&p, 7), b"Z89");
         assert_eq!(written(&p, 9), b"9");
+    }
+
+    #[test]
+    fn the_context_before_a_piece_is_not_written() {
+        // Bytes 0..4 were written by the previous piece; its last edit
+        // replaced up to 5 (skip 1).
+        let p = Piece::new(
+            b"0123456789".to_vec(),
+            4..9,
+            vec![e(1, 2, "old"), e(6, 7, "Z")],
+        );
+        assert_eq!(written(&p, 0), b"45Z78");
+        assert_eq!(written(&p, 1), b"5Z78");
+        assert_eq!(p.values, 1);
     }
 }
