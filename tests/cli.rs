@@ -279,6 +279,24 @@ fn binary_files_scan_strings_or_skip() {
     assert_eq!(summary(&out)["files"]["skipped"], 1);
 }
 
+/// Writes `text` to `dir/name`, scans it in 64 KiB chunks (a longer line is
+/// cut into pieces) and returns the findings.
+fn scan_in_small_pieces(dir: &Path, name: &str, text: &str) -> Vec<Value> {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    let out = dir.join("r");
+    run(&[
+        "scan",
+        p(&path),
+        "--out",
+        p(&out),
+        "--chunk-size",
+        "65536",
+        "-q",
+    ]);
+    findings(&out)
+}
+
 #[test]
 fn a_line_longer_than_a_chunk_is_scanned_in_pieces_without_loss() {
     let d = tempfile::tempdir().unwrap();
@@ -290,19 +308,7 @@ fn a_line_longer_than_a_chunk_is_scanned_in_pieces_without_loss() {
         line.push_str(&format!(" u{i:05}@example.org "));
     }
     line.push_str("\"}\n");
-    let path = d.path().join("one-line.json");
-    std::fs::write(&path, &line).unwrap();
-    let out = d.path().join("r");
-    run(&[
-        "scan",
-        p(&path),
-        "--out",
-        p(&out),
-        "--chunk-size",
-        "65536",
-        "-q",
-    ]);
-    let f = findings(&out);
+    let f = scan_in_small_pieces(d.path(), "one-line.json", &line);
     assert_eq!(f.len(), 4000);
     let mut starts: Vec<usize> = f
         .iter()
@@ -325,19 +331,7 @@ fn a_value_just_past_a_cut_is_read_with_the_key_before_it() {
         n += 1;
     }
     line.push('\n');
-    let path = d.path().join("one-line.txt");
-    std::fs::write(&path, &line).unwrap();
-    let out = d.path().join("r");
-    run(&[
-        "scan",
-        p(&path),
-        "--out",
-        p(&out),
-        "--chunk-size",
-        "65536",
-        "-q",
-    ]);
-    let f = findings(&out);
+    let f = scan_in_small_pieces(d.path(), "one-line.txt", &line);
     let mut starts: Vec<u64> = f.iter().map(|x| x["start"].as_u64().unwrap()).collect();
     starts.sort();
     starts.dedup();
