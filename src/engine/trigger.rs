@@ -166,7 +166,15 @@ pub struct Gate {
     /// Fewest digits of a shape that needs a `$` before (kept apart: such
     /// shapes admit one-digit clusters, which must not slow the others).
     dollar_min: Option<u32>,
+    /// The verdict of `entries` for (digits, dots, capitals before), with
+    /// digits and dots clamped where every entry's threshold is passed:
+    /// one lookup per cluster instead of a scan of the entries.
+    table: Vec<bool>,
 }
+
+/// Clamps of the gate's table: above every shape's least digits and dots.
+const GATE_DIGITS: u32 = 64;
+const GATE_DOTS: u32 = 8;
 
 impl Gate {
     /// The gate of a set of shapes.
@@ -180,11 +188,21 @@ impl Gate {
         entries.sort_unstable();
         entries.dedup();
         let min_digits = entries.iter().map(|e| e.0).min().unwrap_or(u32::MAX);
-        Gate {
+        let clamp_ok = entries
+            .iter()
+            .all(|&(d, o, _)| d < GATE_DIGITS && o < GATE_DOTS);
+        let mut gate = Gate {
             entries,
             min_digits,
             dollar_min: dollar.iter().map(|s| s.min_digits.max(1)).min(),
+            table: Vec::new(),
+        };
+        if clamp_ok {
+            gate.table = (0..GATE_DIGITS * GATE_DOTS * 2)
+                .map(|k| gate.scan(k / (GATE_DOTS * 2), k / 2 % GATE_DOTS, k % 2 == 1))
+                .collect();
         }
+        gate
     }
 
     #[inline]
@@ -192,6 +210,18 @@ impl Gate {
         if dollar && self.dollar_min.is_some_and(|m| digits >= m) {
             return true;
         }
+        if digits < self.min_digits {
+            return false;
+        }
+        if self.table.is_empty() {
+            return self.scan(digits, dots, caps);
+        }
+        let k = (digits.min(GATE_DIGITS - 1) * GATE_DOTS + dots.min(GATE_DOTS - 1)) * 2;
+        self.table[(k + u32::from(caps)) as usize]
+    }
+
+    /// Whether any entry admits the cluster.
+    fn scan(&self, digits: u32, dots: u32, caps: bool) -> bool {
         digits >= self.min_digits
             && self
                 .entries
@@ -696,6 +726,31 @@ mod tests {
             got.push(String::from_utf8_lossy(&hay[c.start..c.end]).into_owned())
         });
         assert_eq!(got, vec!["1.2.3.4", "89", "1234567890123"]);
+    }
+
+    #[test]
+    fn the_gate_table_agrees_with_its_entries_past_the_clamps() {
+        let shapes = [(4, 3, false), (2, 0, true), (13, 0, false), (9, 2, false)].map(
+            |(min_digits, min_dots, caps_before)| Shape {
+                min_digits,
+                min_dots,
+                caps_before,
+                ..Shape::default()
+            },
+        );
+        let gate = Gate::new(&shapes);
+        assert!(!gate.table.is_empty());
+        for digits in 0..100 {
+            for dots in 0..12 {
+                for caps in [false, true] {
+                    assert_eq!(
+                        gate.admits(digits, dots, caps, false),
+                        gate.scan(digits, dots, caps),
+                        "{digits} digits, {dots} dots, caps {caps}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
