@@ -13,13 +13,14 @@
 //! Regex caches and candidate buffers live in a per-thread [`Scratch`] taken
 //! from a small pool, so the hot path does not allocate per record.
 
+pub mod blocks;
 pub mod prefilter;
-mod starts;
 pub mod trigger;
 
 use crate::rules::{Category, Confidence, Rule, Trigger};
 use crate::validate::{Ctx, Validator};
 use anyhow::{bail, Context, Result};
+use blocks::BlockMasks;
 use prefilter::{Candidate, Prefilter, RuleKeywords};
 use regex_automata::{meta, util::primitives::NonMaxUsize, util::syntax, Input};
 use std::sync::{Mutex, OnceLock};
@@ -72,6 +73,8 @@ pub struct Scratch {
     caches: Vec<Option<meta::Cache>>,
     slots: Vec<Option<NonMaxUsize>>,
     candidates: Vec<Candidate>,
+    /// Byte-class bitmaps of the buffer, shared by prefilters and triggers.
+    masks: BlockMasks,
     /// Windows per rule, each list in position order per source.
     windows: Vec<Vec<(usize, usize)>>,
     /// Rules with at least one window in this scan.
@@ -378,6 +381,7 @@ impl Engine {
             caches: self.rules.iter().map(|_| None).collect(),
             slots: Vec::with_capacity(4),
             candidates: Vec::new(),
+            masks: BlockMasks::default(),
             windows: vec![Vec::new(); self.rules.len()],
             touched: Vec::new(),
             preset: None,
@@ -426,13 +430,14 @@ impl Engine {
     /// from the prefilters and triggers; field rules' hits go to `out`.
     fn propose(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Hit>) {
         scratch.candidates.clear();
+        scratch.masks.fill(hay);
         for (p, prefilter) in &self.prefilters {
             let active = match (p, &scratch.preset) {
                 (None, _) | (_, None) => true,
                 (Some(p), Some(now)) => now.as_deref() == Some(p.as_str()),
             };
             if active {
-                prefilter.candidates(hay, &mut scratch.candidates);
+                prefilter.candidates_with(hay, &scratch.masks, &mut scratch.candidates);
             }
         }
         let mut windows = std::mem::take(&mut scratch.windows);
@@ -445,7 +450,7 @@ impl Engine {
             w.push((start, end));
         };
         self.keyword_windows(hay, &scratch.candidates, &mut add, out);
-        self.trigger_windows(hay, &mut add);
+        self.trigger_windows(hay, &scratch.masks, &mut add);
         for &rule in &touched {
             merge_windows(&mut windows[rule as usize]);
         }
@@ -580,7 +585,12 @@ impl Engine {
     }
 
     /// Proposes windows for keyword-less rules from the shared triggers.
-    fn trigger_windows(&self, hay: &[u8], add: &mut impl FnMut(u32, usize, usize)) {
+    fn trigger_windows(
+        &self,
+        hay: &[u8],
+        masks: &BlockMasks,
+        add: &mut impl FnMut(u32, usize, usize),
+    ) {
         let pad = |r: u32, s: usize, e: usize| {
             let w = self.rules[r as usize].rule.window;
             (s.saturating_sub(w.before()), (e + w.after()).min(hay.len()))
@@ -601,6 +611,7 @@ impl Engine {
         });
         trigger::digit_clusters_and_colons(
             hay,
+            masks,
             &self.gate,
             |c| {
                 for (r, shape) in self.digit_rules.for_cluster(&c) {

@@ -7,7 +7,8 @@
 //!
 //! * **Word table** (nearly all keywords): a keyword that begins a word
 //!   (`ghp_`, `datadog`, or `"first_name"` whose `first` follows a quote) is
-//!   looked up at each word start ([`super::starts`]) by a hash of its first
+//!   looked up at each word start (a letter after a byte that is not a letter
+//!   or digit, or a capital after a lowercase letter: [`super::blocks`]) by a hash of its first
 //!   three bytes there, then compared whole, bytes before the word included.
 //!   The cost is one pass whatever the number of keywords. An earlier
 //!   version ran aho-corasick's SIMD Teddy searcher, which stays fast only for
@@ -21,6 +22,7 @@
 //!   one position and restarting one byte after each hit finds all of them.
 //! * **Single bytes** such as `@`: a `memchr` pass.
 
+use super::blocks::BlockMasks;
 use crate::rules::KeywordMatch;
 use aho_corasick::{AhoCorasick, Input, MatchKind};
 use anyhow::Result;
@@ -118,7 +120,12 @@ impl Prefilter {
 
     /// Appends every keyword occurrence in `hay`, as candidates, to `out`.
     pub fn candidates(&self, hay: &[u8], out: &mut Vec<Candidate>) {
-        self.table.candidates(hay, out);
+        self.candidates_with(hay, &BlockMasks::of(hay), out);
+    }
+
+    /// [`Prefilter::candidates`] with the bitmaps of `hay` already made.
+    pub fn candidates_with(&self, hay: &[u8], masks: &BlockMasks, out: &mut Vec<Candidate>) {
+        self.table.candidates(hay, masks, out);
         for (ac, rules) in &self.groups {
             let mut at = 0;
             while let Some(m) = ac.find(Input::new(hay).range(at..)) {
@@ -254,8 +261,6 @@ struct WordTable {
     /// Entries of three word bytes, checked directly in the last three
     /// bytes of a buffer (where no fourth byte exists).
     short: Vec<u32>,
-    /// Some keyword begins with a digit (else digit starts are skipped).
-    digits: bool,
 }
 
 impl WordTable {
@@ -303,25 +308,33 @@ impl WordTable {
             short: (0..entries.len() as u32)
                 .filter(|&i| entries[i as usize].word.len() < 4)
                 .collect(),
-            digits: entries.iter().any(|e| e.word[0].is_ascii_digit()),
             entries,
         }
     }
 
-    fn candidates(&self, hay: &[u8], out: &mut Vec<Candidate>) {
+    /// Looks up every word start of `masks` (no table word begins with a
+    /// digit: see [`table_word`]).
+    fn candidates(&self, hay: &[u8], masks: &BlockMasks, out: &mut Vec<Candidate>) {
         if self.entries.is_empty() {
             return;
         }
-        super::starts::for_each_start(hay, self.digits, |at| match hay.get(at..at + 4) {
-            Some(four) => {
-                let h = hash4(u32::from_le_bytes([four[0], four[1], four[2], four[3]]));
-                if self.bits[h / 64] >> (h % 64) & 1 == 1 {
-                    let slot = self.first[h] as usize..self.first[h + 1] as usize;
-                    self.verify(&self.slots[slot], hay, at, out);
+        for (b, &block) in masks.words.iter().enumerate() {
+            let mut starts = block;
+            while starts != 0 {
+                let at = 64 * b + starts.trailing_zeros() as usize;
+                starts &= starts - 1;
+                match hay.get(at..at + 4) {
+                    Some(four) => {
+                        let h = hash4(u32::from_le_bytes([four[0], four[1], four[2], four[3]]));
+                        if self.bits[h / 64] >> (h % 64) & 1 == 1 {
+                            let slot = self.first[h] as usize..self.first[h + 1] as usize;
+                            self.verify(&self.slots[slot], hay, at, out);
+                        }
+                    }
+                    None => self.verify(&self.short, hay, at, out),
                 }
             }
-            None => self.verify(&self.short, hay, at, out),
-        });
+        }
     }
 
     /// Compares the keywords `which` at word start `at` (the bit set already

@@ -1,10 +1,13 @@
 //! Shared triggers for the few rules that have no keyword: numbers (cards,
 //! phones, SSNs, IBANs, IPv4) and IPv6 addresses.
 //!
-//! One byte-level pass finds *digit clusters* (digits joined by at most two
-//! separator bytes from ` -./()`), and a `memchr(':')` pass finds colons
-//! between hex digits. Each rule then only sees clusters whose shape fits it,
-//! so a millisecond timestamp never reaches the SSN regex.
+//! One pass finds *digit clusters* (digits joined by at most two separator
+//! bytes from ` -./()`) from the digit-start bitmaps of [`BlockMasks`], and
+//! the colons between hex digits from the same bitmaps. Each rule then only
+//! sees clusters whose shape fits it, so a millisecond timestamp never
+//! reaches the SSN regex.
+
+use super::blocks::BlockMasks;
 
 /// A run of digits and short separators, e.g. `(415) 555-2671`, `10.0.3.4`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -251,20 +254,22 @@ const CLASS: [u8; 256] = {
 
 /// Calls `f` for every digit cluster in `hay` that `gate` admits.
 pub fn digit_clusters(hay: &[u8], gate: &Gate, f: impl FnMut(Cluster)) {
-    digit_clusters_and_colons(hay, gate, f, None::<fn(usize)>);
+    let masks = BlockMasks::of(hay);
+    digit_clusters_and_colons(hay, &masks, gate, f, None::<fn(usize)>);
 }
 
-/// [`digit_clusters`], also calling `on_colon` with the position of every
+/// [`digit_clusters`] on the bitmaps of `hay` (see [`BlockMasks`]), also calling `on_colon` with the position of every
 /// `:` that has a hex digit or colon on each side: the IPv6 trigger rides on
 /// this pass instead of a `memchr(':')` pass, which is slow on colon-dense JSON.
 pub fn digit_clusters_and_colons(
     hay: &[u8],
+    masks: &BlockMasks,
     gate: &Gate,
     mut f: impl FnMut(Cluster),
     mut on_colon: Option<impl FnMut(usize)>,
 ) {
     let n = hay.len();
-    let mut starts = Starts::new(hay);
+    let mut starts = Starts::new(masks, n);
     let mut i = 0;
     while let Some(start) = starts.next(i, &mut on_colon) {
         i = start;
@@ -322,31 +327,26 @@ pub fn digit_clusters_and_colons(
     }
 }
 
-/// Where a value may start, 64 bytes at a time: digit runs whose previous
-/// byte is not a word byte (letter, digit, `_`) or is a capital letter
-/// (IBANs, `DE89…`). Every rule's pattern needs such a boundary before its
-/// value, so the digit runs glued inside hex ids and words — most digits in
-/// an export — are skipped without being visited. The same bitmaps yield the
-/// IPv6 candidates: colons with a hex digit or colon on both sides (JSON's
-/// `":"` is excluded for free). Bitmaps are built with SSE2.
+/// Where a value may start: the digit-start bitmaps of [`BlockMasks`],
+/// read one block at a time. Every rule's pattern needs a boundary before
+/// its value, so the digit runs glued inside hex ids and words — most
+/// digits in an export — are skipped without being visited. The same pass
+/// yields the IPv6 candidates (colons with a hex digit or colon on both
+/// sides; JSON's `":"` is excluded for free).
 /// (Later groups of a digit cluster are reached through its separators.)
 struct Starts<'a> {
-    hay: &'a [u8],
+    masks: &'a BlockMasks,
+    len: usize,
     base: usize,
     /// Bit `k`: a digit value may start at `base + k`.
     mask: u64,
 }
 
-/// The bitmaps of one 64-byte block.
-struct Block {
-    starts: u64,
-    colons: u64,
-}
-
 impl<'a> Starts<'a> {
-    fn new(hay: &'a [u8]) -> Self {
+    fn new(masks: &'a BlockMasks, len: usize) -> Self {
         Starts {
-            hay,
+            masks,
+            len,
             base: usize::MAX,
             mask: 0,
         }
@@ -357,14 +357,13 @@ impl<'a> Starts<'a> {
     /// digit cluster hold only digits and separators).
     #[inline]
     fn next(&mut self, mut i: usize, on_colon: &mut Option<impl FnMut(usize)>) -> Option<usize> {
-        while i < self.hay.len() {
+        while i < self.len {
             let base = i & !63;
             if base != self.base {
                 self.base = base;
-                let block = block_bits(self.hay, base);
-                self.mask = block.starts;
+                self.mask = self.masks.digits[base / 64];
                 if let Some(cb) = on_colon.as_mut() {
-                    let mut c = block.colons;
+                    let mut c = self.masks.colons[base / 64];
                     while c != 0 {
                         cb(base + c.trailing_zeros() as usize);
                         c &= c - 1;
@@ -379,154 +378,6 @@ impl<'a> Starts<'a> {
         }
         None
     }
-}
-
-/// Byte classes of a block, one bit per byte.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Classes {
-    digit: u64,
-    word: u64,
-    upper: u64,
-    /// Hex digits and `:`.
-    hexish: u64,
-    colon: u64,
-}
-
-impl Classes {
-    /// Ors in the lane masks (digit, word, upper, hexish, colon) of the
-    /// bytes starting `shift` bytes into the block.
-    fn add_at(&mut self, shift: usize, [digit, word, upper, hexish, colon]: [u64; 5]) {
-        self.digit |= digit << shift;
-        self.word |= word << shift;
-        self.upper |= upper << shift;
-        self.hexish |= hexish << shift;
-        self.colon |= colon << shift;
-    }
-}
-
-/// The start and colon bitmaps of `hay[base..base + 64]`.
-fn block_bits(hay: &[u8], base: usize) -> Block {
-    let c = if base + 64 <= hay.len() {
-        class_masks(&hay[base..base + 64])
-    } else {
-        class_masks_scalar(&hay[base.min(hay.len())..])
-    };
-    // Properties of the byte before each position (bit 0: the byte before the
-    // block) and after it (bit 63: the byte after the block).
-    let before =
-        |m: u64, test: fn(&u8) -> bool| (m << 1) | u64::from(base > 0 && test(&hay[base - 1]));
-    let after = |m: u64, test: fn(&u8) -> bool| {
-        (m >> 1) | (u64::from(hay.get(base + 64).is_some_and(test)) << 63)
-    };
-    let hexish = |b: &u8| b.is_ascii_hexdigit() || *b == b':';
-    let prev_digit = before(c.digit, u8::is_ascii_digit);
-    let prev_word = before(c.word, |b| b.is_ascii_alphanumeric() || *b == b'_');
-    let prev_upper = before(c.upper, u8::is_ascii_uppercase);
-    Block {
-        starts: c.digit & !prev_digit & (!prev_word | prev_upper),
-        colons: c.colon & before(c.hexish, hexish) & after(c.hexish, hexish),
-    }
-}
-
-/// The classes of 64 bytes: with AVX2 where the CPU has it (two 32-byte
-/// steps), else SSE2 (four 16-byte steps, the x86_64 baseline).
-#[cfg(target_arch = "x86_64")]
-fn class_masks(block: &[u8]) -> Classes {
-    assert!(block.len() >= 64);
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2 (checked just above).
-        unsafe { class_masks_avx2(block) }
-    } else {
-        class_masks_sse2(block)
-    }
-}
-
-/// [`class_masks`] with AVX2 compares.
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn class_masks_avx2(block: &[u8]) -> Classes {
-    use std::arch::x86_64::*;
-    assert!(block.len() >= 64);
-    let range = |v: __m256i, lo: u8, hi: u8| {
-        _mm256_and_si256(
-            _mm256_cmpgt_epi8(v, _mm256_set1_epi8(lo as i8 - 1)),
-            _mm256_cmpgt_epi8(_mm256_set1_epi8(hi as i8 + 1), v),
-        )
-    };
-    let eq = |v: __m256i, b: u8| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b as i8));
-    let mut c = Classes::default();
-    for k in 0..2 {
-        // SAFETY: reads 32 bytes inside `block`, whose length was checked.
-        let v = unsafe { _mm256_loadu_si256(block.as_ptr().add(32 * k) as *const __m256i) };
-        // Same classes as the SSE2 version below, 32 bytes at a time.
-        let folded = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
-        let digit = range(v, b'0', b'9');
-        let alpha = range(folded, b'a', b'z');
-        let upper =
-            _mm256_andnot_si256(eq(_mm256_and_si256(v, _mm256_set1_epi8(0x20)), 0x20), alpha);
-        let colon = eq(v, b':');
-        let word = _mm256_or_si256(_mm256_or_si256(digit, alpha), eq(v, b'_'));
-        let hex = _mm256_or_si256(_mm256_or_si256(digit, colon), range(folded, b'a', b'f'));
-        let bits = |m: __m256i| _mm256_movemask_epi8(m) as u32 as u64;
-        c.add_at(32 * k, [digit, word, upper, hex, colon].map(bits));
-    }
-    c
-}
-
-/// [`class_masks`] with SSE2 compares.
-#[cfg(target_arch = "x86_64")]
-fn class_masks_sse2(block: &[u8]) -> Classes {
-    use std::arch::x86_64::*;
-    assert!(block.len() >= 64);
-    // SAFETY: SSE2 is part of the x86_64 baseline; each load reads 16 bytes
-    // inside `block`, whose length was checked above.
-    unsafe {
-        let range = |v: __m128i, lo: u8, hi: u8| {
-            _mm_and_si128(
-                _mm_cmpgt_epi8(v, _mm_set1_epi8(lo as i8 - 1)),
-                _mm_cmplt_epi8(v, _mm_set1_epi8(hi as i8 + 1)),
-            )
-        };
-        let eq = |v: __m128i, b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
-        let mut c = Classes::default();
-        for k in 0..4 {
-            let v = _mm_loadu_si128(block.as_ptr().add(16 * k) as *const __m128i);
-            // Letters fold to lower case with `| 0x20`; `@`, `[`, `` ` `` and
-            // `{` do not land in `a..=z`.
-            let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
-            let digit = range(v, b'0', b'9');
-            let alpha = range(folded, b'a', b'z');
-            let upper = _mm_andnot_si128(eq(_mm_and_si128(v, _mm_set1_epi8(0x20)), 0x20), alpha);
-            let colon = eq(v, b':');
-            let word = _mm_or_si128(_mm_or_si128(digit, alpha), eq(v, b'_'));
-            let hex = _mm_or_si128(_mm_or_si128(digit, colon), range(folded, b'a', b'f'));
-            let bits = |m: __m128i| _mm_movemask_epi8(m) as u32 as u64;
-            c.add_at(16 * k, [digit, word, upper, hex, colon].map(bits));
-        }
-        c
-    }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn class_masks(block: &[u8]) -> Classes {
-    class_masks_scalar(&block[..64])
-}
-
-/// The same classes, byte by byte (block tails, other architectures).
-fn class_masks_scalar(block: &[u8]) -> Classes {
-    let mut c = Classes::default();
-    for (k, b) in block.iter().enumerate() {
-        let bit = |t: bool| u64::from(t) << k;
-        c.digit |= bit(b.is_ascii_digit());
-        c.word |= bit(b.is_ascii_alphanumeric() || *b == b'_');
-        c.upper |= bit(b.is_ascii_uppercase());
-        c.hexish |= bit(b.is_ascii_hexdigit() || *b == b':');
-        c.colon |= bit(*b == b':');
-    }
-    c
 }
 
 /// Position just past the run of digits starting at `i`.
@@ -754,29 +605,6 @@ mod tests {
     }
 
     #[test]
-    fn simd_class_masks_match_the_scalar_ones() {
-        let mut block = [0u8; 64];
-        for seed in 0..=255u8 {
-            for (k, slot) in block.iter_mut().enumerate() {
-                *slot = seed
-                    .wrapping_mul(31)
-                    .wrapping_add((k as u8).wrapping_mul(37));
-            }
-            assert_eq!(
-                class_masks(&block),
-                class_masks_scalar(&block),
-                "seed {seed}"
-            );
-            #[cfg(target_arch = "x86_64")]
-            assert_eq!(
-                class_masks_sse2(&block),
-                class_masks_scalar(&block),
-                "seed {seed}"
-            );
-        }
-    }
-
-    #[test]
     fn colon_candidates_need_hex_on_both_sides_across_blocks() {
         let mut hay = b"{\"k\":\"v\"}".repeat(6); // JSON colons only
         hay.extend_from_slice(b"ip 2a02:c055:f675::d8dc at 12:30");
@@ -785,7 +613,8 @@ mod tests {
             min_digits: 99,
             ..Shape::default()
         }]);
-        digit_clusters_and_colons(&hay, &none, |_| {}, Some(|p: usize| got.push(p)));
+        let masks = BlockMasks::of(&hay);
+        digit_clusters_and_colons(&hay, &masks, &none, |_| {}, Some(|p: usize| got.push(p)));
         let text = String::from_utf8_lossy(&hay).into_owned();
         let at = text.find("2a02").unwrap();
         assert_eq!(
@@ -798,7 +627,8 @@ mod tests {
     fn starts_skip_runs_glued_to_words_across_blocks() {
         let mut hay = b"f3a90121 ".repeat(7); // 63 bytes of runs glued to letters
         hay.extend_from_slice(b"x12 (415) DE89 a1_2 \"77\"");
-        let mut starts = Starts::new(&hay);
+        let masks = BlockMasks::of(&hay);
+        let mut starts = Starts::new(&masks, hay.len());
         let mut got = Vec::new();
         let mut i = 0;
         while let Some(s) = starts.next(i, &mut None::<fn(usize)>) {
