@@ -33,12 +33,12 @@ impl BlockMasks {
         m
     }
 
-    /// Recomputes the bitmaps for `hay`, reusing the allocations.
+    /// Recomputes the bitmaps for `hay`, reusing the allocations (every
+    /// entry is overwritten, so they are only resized, never cleared).
     pub fn fill(&mut self, hay: &[u8]) {
         let blocks = hay.len().div_ceil(64);
         for v in [&mut self.words, &mut self.digits, &mut self.colons] {
-            v.clear();
-            v.reserve(blocks);
+            v.resize(blocks, 0);
         }
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
@@ -60,47 +60,54 @@ impl BlockMasks {
         self.fill_with(hay, |b| unsafe { classify_avx2(b) });
     }
 
+    /// Fills the (already sized) bitmaps, classifying full blocks with
+    /// `classify` and the last partial block byte by byte.
     #[inline(always)]
     fn fill_with(&mut self, hay: &[u8], classify: impl Fn(&[u8]) -> Classes) {
         let mut carry = Carry::default();
-        let mut base = 0;
-        while base + 64 <= hay.len() {
-            let c = classify(&hay[base..base + 64]);
-            self.push(&mut carry, c, hay.get(base + 64).copied());
-            base += 64;
-        }
-        if base < hay.len() {
-            let c = classify_scalar(&hay[base..]);
-            self.push(&mut carry, c, None);
+        let out = self
+            .words
+            .iter_mut()
+            .zip(self.digits.iter_mut())
+            .zip(self.colons.iter_mut());
+        for (b, ((words, digits), colons)) in out.enumerate() {
+            let base = 64 * b;
+            let (c, next) = match hay.get(base..base + 64) {
+                Some(block) => (classify(block), hay.get(base + 64).copied()),
+                None => (classify_scalar(&hay[base..]), None),
+            };
+            [*words, *digits, *colons] = bitmaps(&mut carry, c, next);
         }
     }
+}
 
-    /// Appends one block's bitmaps; `next` is the byte after the block.
-    #[inline(always)]
-    fn push(&mut self, carry: &mut Carry, c: Classes, next: Option<u8>) {
-        let lower = c.alnum & !c.upper & !c.digit;
-        let prev_alnum = (c.alnum << 1) | carry.alnum;
-        let prev_lower = (lower << 1) | carry.lower;
-        let prev_digit = (c.digit << 1) | carry.digit;
-        let prev_word = (c.word << 1) | carry.word;
-        let prev_upper = (c.upper << 1) | carry.upper;
-        let prev_hexish = (c.hexish << 1) | carry.hexish;
-        let next_hexish = next.is_some_and(|b| b.is_ascii_hexdigit() || b == b':');
-        let after_hexish = (c.hexish >> 1) | (u64::from(next_hexish) << 63);
-        let word_start = (c.alnum & !prev_alnum) | (c.upper & prev_lower);
-        self.words.push(word_start & !c.digit);
-        self.digits
-            .push(c.digit & !prev_digit & (!prev_word | prev_upper));
-        self.colons.push(c.colon & prev_hexish & after_hexish);
-        *carry = Carry {
-            alnum: c.alnum >> 63,
-            lower: lower >> 63,
-            digit: c.digit >> 63,
-            word: c.word >> 63,
-            upper: c.upper >> 63,
-            hexish: c.hexish >> 63,
-        };
-    }
+/// One block's bitmaps (words, digits, colons) from its classes, the
+/// classes of the byte before it (`carry`, updated) and the byte after it.
+#[inline(always)]
+fn bitmaps(carry: &mut Carry, c: Classes, next: Option<u8>) -> [u64; 3] {
+    let lower = c.alnum & !c.upper & !c.digit;
+    let prev_alnum = (c.alnum << 1) | carry.alnum;
+    let prev_lower = (lower << 1) | carry.lower;
+    let prev_digit = (c.digit << 1) | carry.digit;
+    let prev_word = (c.word << 1) | carry.word;
+    let prev_upper = (c.upper << 1) | carry.upper;
+    let prev_hexish = (c.hexish << 1) | carry.hexish;
+    let next_hexish = next.is_some_and(|b| b.is_ascii_hexdigit() || b == b':');
+    let after_hexish = (c.hexish >> 1) | (u64::from(next_hexish) << 63);
+    let word_start = (c.alnum & !prev_alnum) | (c.upper & prev_lower);
+    *carry = Carry {
+        alnum: c.alnum >> 63,
+        lower: lower >> 63,
+        digit: c.digit >> 63,
+        word: c.word >> 63,
+        upper: c.upper >> 63,
+        hexish: c.hexish >> 63,
+    };
+    [
+        word_start & !c.digit,
+        c.digit & !prev_digit & (!prev_word | prev_upper),
+        c.colon & prev_hexish & after_hexish,
+    ]
 }
 
 /// Classes of the last byte of the previous block (bit 0 each).
