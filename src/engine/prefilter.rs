@@ -200,7 +200,17 @@ struct TableEntry {
     /// `Word` or `WordIgnoreCase`.
     how: KeywordMatch,
     rules: Vec<u32>,
+    /// The first 16 bytes of `word` as it would be read from the haystack
+    /// (two little-endian words), after or-ing `fold` in ...
+    quick: [u64; 2],
+    /// ... and masking with `mask` (the bytes `word` has).
+    mask: [u64; 2],
+    /// `0x20` in every byte for case-insensitive keywords, else 0.
+    fold: u64,
 }
+
+/// The bytes of a word start most keyword comparisons are decided by.
+const QUICK: usize = 16;
 
 impl TableEntry {
     /// `None` when the keyword cannot be looked up at word starts: fewer than
@@ -208,11 +218,28 @@ impl TableEntry {
     fn new(k: &[u8], how: KeywordMatch, rule: u32) -> Option<Self> {
         let word = table_word(k, how)?;
         let first = k.len() - word.len();
+        let fold = if how == KeywordMatch::WordIgnoreCase {
+            0x2020_2020_2020_2020
+        } else {
+            0
+        };
+        let mut bytes = [0u8; QUICK];
+        let mut present = [0u8; QUICK];
+        for (i, &b) in word.iter().take(QUICK).enumerate() {
+            bytes[i] = b;
+            present[i] = 0xff;
+        }
+        let half =
+            |a: &[u8; QUICK], k: usize| u64::from_le_bytes(a[8 * k..8 * k + 8].try_into().unwrap());
+        let mask = [half(&present, 0), half(&present, 1)];
         Some(TableEntry {
             lead: k[..first].to_vec(),
             word: word.to_vec(),
             how,
             rules: vec![rule],
+            quick: [0, 1].map(|k| (half(&bytes, k) | fold) & mask[k]),
+            mask,
+            fold,
         })
     }
 
@@ -220,9 +247,33 @@ impl TableEntry {
         [self.lead.as_slice(), &self.word].concat()
     }
 
-    /// True when the keyword occurs with its word part at `at`.
+    /// True when the keyword occurs with its word part at `at`. Two masked
+    /// compares of the first 16 bytes reject nearly every word start that
+    /// only shares the first four (`Mac OS` for `mac address`, `https://www.`
+    /// for `https://hooks.slack.com`); for a case-sensitive word of at most
+    /// 16 bytes they are the whole comparison.
     #[inline]
     fn matches(&self, hay: &[u8], at: usize) -> bool {
+        if let Some(b) = hay.get(at..at + QUICK) {
+            let half = |k: usize| u64::from_le_bytes(b[8 * k..8 * k + 8].try_into().unwrap());
+            let differs = |k: usize| (half(k) | self.fold) & self.mask[k] != self.quick[k];
+            if differs(0) || differs(1) {
+                return false;
+            }
+            if self.fold == 0 && self.word.len() <= QUICK {
+                return self.lead.is_empty() || self.lead_matches(hay, at);
+            }
+        }
+        self.full_match(hay, at)
+    }
+
+    /// The lead bytes stand right before `at` (case-sensitive keyword).
+    fn lead_matches(&self, hay: &[u8], at: usize) -> bool {
+        at >= self.lead.len() && hay[at - self.lead.len()..at] == self.lead[..]
+    }
+
+    /// The whole comparison, byte by byte.
+    fn full_match(&self, hay: &[u8], at: usize) -> bool {
         let eq = |a: &[u8], b: &[u8]| {
             if self.how == KeywordMatch::WordIgnoreCase {
                 a.eq_ignore_ascii_case(b)
@@ -490,5 +541,28 @@ mod tests {
             .map(|h| h.0)
             .collect();
         assert_eq!(got, vec![0, 399]);
+    }
+
+    #[test]
+    fn quick_compare_agrees_with_the_byte_comparison() {
+        let keywords: [(&str, KeywordMatch); 6] = [
+            ("https://hooks.slack.com", KeywordMatch::Word),
+            ("mac address", KeywordMatch::WordIgnoreCase),
+            ("\"api_key\"", KeywordMatch::Word),
+            ("hf_", KeywordMatch::Word),
+            ("SECRET_ACCESS_KEY_ID", KeywordMatch::WordIgnoreCase),
+            ("<add key", KeywordMatch::Word),
+        ];
+        let hay = b"https://hooks.slack.co https://hooks.slack.com/x Mac OS X MAC ADDRESS \
+            mac_address \"api_key\" api_key\" hf_x hf secret_access_key_id \
+            SECRET_ACCESS_KEY_IX <add key <add ke add key https://hooks.slack.com";
+        for (k, how) in keywords {
+            let e = TableEntry::new(k.as_bytes(), how, 0).unwrap();
+            for at in 0..hay.len() {
+                assert_eq!(e.matches(hay, at), e.full_match(hay, at), "{k:?} at {at}");
+            }
+            let found = (0..hay.len()).filter(|&at| e.matches(hay, at)).count();
+            assert!(found >= 1, "{k:?} never found");
+        }
     }
 }
