@@ -1176,6 +1176,7 @@ impl<'e> Scanner<'e> {
         let preset = file.preset.filter(|_| ndjson);
         let data = &chunk.data;
         let mut out = Vec::with_capacity(matches.len());
+        let mut names = jsonpath::PathCache::default();
         let (mut pos, mut line) = (0usize, 0u64);
         let mut i = 0;
         while i < matches.len() {
@@ -1191,7 +1192,8 @@ impl<'e> Scanner<'e> {
                 let offsets: Vec<usize> = group.iter().map(|m| m.start - lo).collect();
                 if file.redact {
                     // The JSON tokens for the copy, from the same walk.
-                    let (paths, toks) = jsonpath::paths_and_tokens_at(&data[lo..hi], &offsets);
+                    let (paths, toks) =
+                        jsonpath::paths_and_tokens_at(&data[lo..hi], &offsets, &mut names);
                     let at = |t: Token| Token {
                         start: t.start + lo,
                         end: t.end + lo,
@@ -1200,7 +1202,7 @@ impl<'e> Scanner<'e> {
                     tokens.extend(toks.into_iter().map(|t| t.map(at)));
                     paths
                 } else {
-                    jsonpath::paths_at(&data[lo..hi], &offsets)
+                    jsonpath::paths_at(&data[lo..hi], &offsets, &mut names)
                 }
             } else {
                 if file.redact {
@@ -1213,7 +1215,7 @@ impl<'e> Scanner<'e> {
                 let loc = Location {
                     path: path.clone(),
                     record: Some(line),
-                    field: field.map(Into::into),
+                    field,
                     start: (m.start - lo) as u64 + shift,
                     end: (m.end - lo) as u64 + shift,
                 };

@@ -6,6 +6,9 @@
 //! It tolerates malformed input: it names what it can and returns `None` for
 //! offsets it cannot place.
 
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
+
 #[derive(Debug)]
 enum Frame {
     /// An object and the byte range of the key of the member being read
@@ -15,12 +18,57 @@ enum Frame {
     Array(usize),
 }
 
+/// Rendered paths by the raw bytes of their keys. An export's findings sit
+/// in a handful of fields, so a path is rendered and allocated once per
+/// cache instead of once per finding.
+#[derive(Debug, Default)]
+pub struct PathCache {
+    /// The key being looked up (reused).
+    raw: Vec<u8>,
+    paths: FxHashMap<Vec<u8>, Arc<str>>,
+}
+
+/// Distinct paths a cache keeps before it starts over (memory stays
+/// bounded when keys or array indices are all different).
+const CACHE_PATHS: usize = 4096;
+
+impl PathCache {
+    /// The path of `stack`: each key length-prefixed, each index tagged, so
+    /// two different stacks never share a key.
+    fn path(&mut self, json: &[u8], stack: &[Frame]) -> Arc<str> {
+        self.raw.clear();
+        for f in stack {
+            match f {
+                Frame::Object(Some((a, b))) => {
+                    self.raw.push(1);
+                    self.raw.extend_from_slice(&((b - a) as u64).to_le_bytes());
+                    self.raw.extend_from_slice(&json[*a..*b]);
+                }
+                Frame::Object(None) => {}
+                Frame::Array(n) => {
+                    self.raw.push(2);
+                    self.raw.extend_from_slice(&(*n as u64).to_le_bytes());
+                }
+            }
+        }
+        if let Some(p) = self.paths.get(&self.raw) {
+            return p.clone();
+        }
+        if self.paths.len() >= CACHE_PATHS {
+            self.paths.clear();
+        }
+        let p: Arc<str> = render(json, stack).into();
+        self.paths.insert(self.raw.clone(), p.clone());
+        p
+    }
+}
+
 /// For each offset in `offsets` (sorted ascending), the path of the JSON
 /// string or scalar containing it, or `None`.
-pub fn paths_at(json: &[u8], offsets: &[usize]) -> Vec<Option<String>> {
+pub fn paths_at(json: &[u8], offsets: &[usize], cache: &mut PathCache) -> Vec<Option<Arc<str>>> {
     let mut out = vec![None; offsets.len()];
     walk(json, offsets, |i, _, _, stack| {
-        out[i] = Some(render(json, stack))
+        out[i] = Some(cache.path(json, stack))
     });
     out
 }
@@ -39,19 +87,20 @@ pub struct Token {
 /// For each offset in `offsets` (sorted ascending), the string or scalar
 /// token containing it, or `None`.
 pub fn tokens_at(json: &[u8], offsets: &[usize]) -> Vec<Option<Token>> {
-    paths_and_tokens_at(json, offsets).1
+    paths_and_tokens_at(json, offsets, &mut PathCache::default()).1
 }
 
 /// [`paths_at`] and [`tokens_at`] in one walk (redaction needs both).
 pub fn paths_and_tokens_at(
     json: &[u8],
     offsets: &[usize],
-) -> (Vec<Option<String>>, Vec<Option<Token>>) {
+    cache: &mut PathCache,
+) -> (Vec<Option<Arc<str>>>, Vec<Option<Token>>) {
     let mut paths = vec![None; offsets.len()];
     let mut tokens = vec![None; offsets.len()];
     walk(json, offsets, |i, start, end, stack| {
         let string = json[start] == b'"';
-        paths[i] = Some(render(json, stack));
+        paths[i] = Some(cache.path(json, stack));
         tokens[i] = Some(Token {
             start,
             end,
@@ -247,9 +296,52 @@ mod tests {
         }
     }
 
+    /// Paths with a cache of their own, as strings.
+    fn paths(json: &[u8], offsets: &[usize]) -> Vec<Option<String>> {
+        let got = paths_at(json, offsets, &mut PathCache::default());
+        got.into_iter().map(|p| p.map(|p| p.to_string())).collect()
+    }
+
     fn path(json: &str, needle: &str) -> Option<String> {
         let at = json.find(needle).unwrap();
-        paths_at(json.as_bytes(), &[at]).pop().unwrap()
+        paths(json.as_bytes(), &[at]).pop().unwrap()
+    }
+
+    #[test]
+    fn one_cache_names_every_line_like_a_fresh_one() {
+        let lines: [&[u8]; 7] = [
+            br#"{"a":{"b":"x"}}"#,
+            br#"{"ab":"x"}"#,
+            br#"{"a":["x","y"]}"#,
+            br#"{"a":[["x"]]}"#,
+            br#"{"a\u0062":"x"}"#,
+            br#"{"odd key":{"b":"x"}}"#,
+            br#"{"a":{"b":"x"}}"#,
+        ];
+        let mut shared = PathCache::default();
+        for round in 0..2 {
+            for line in lines {
+                let at: Vec<usize> = (0..line.len()).filter(|&i| line[i] == b'x').collect();
+                let got: Vec<Option<String>> = paths_at(line, &at, &mut shared)
+                    .into_iter()
+                    .map(|p| p.map(|p| p.to_string()))
+                    .collect();
+                assert_eq!(
+                    got,
+                    paths(line, &at),
+                    "round {round}: {}",
+                    String::from_utf8_lossy(line)
+                );
+            }
+        }
+        assert_eq!(shared.paths.len(), 6);
+        for n in 0..CACHE_PATHS + 10 {
+            let line = format!(r#"{{"k{n}":"x"}}"#);
+            let at = line.find('x').unwrap();
+            let got = paths_at(line.as_bytes(), &[at], &mut shared);
+            assert_eq!(got[0].as_deref(), Some(format!("$.k{n}").as_str()));
+        }
+        assert!(shared.paths.len() <= CACHE_PATHS);
     }
 
     #[test]
@@ -267,9 +359,9 @@ mod tests {
     #[test]
     fn several_offsets_in_one_pass_and_malformed_input() {
         let j = br#"{"a":"one","b":["two"]}"#;
-        let got = paths_at(j, &[6, 17]);
+        let got = paths(j, &[6, 17]);
         assert_eq!(got, vec![Some("$.a".into()), Some("$.b[0]".into())]);
-        assert_eq!(paths_at(b"not json at all", &[4]), vec![Some("$".into())]);
-        assert_eq!(paths_at(b"{\"a\":", &[40]), vec![None]);
+        assert_eq!(paths(b"not json at all", &[4]), vec![Some("$".into())]);
+        assert_eq!(paths(b"{\"a\":", &[40]), vec![None]);
     }
 }
