@@ -111,7 +111,7 @@ pub fn preview(kind: Preview, v: &[u8]) -> CompactString {
     let s = String::from_utf8_lossy(v);
     match kind {
         Preview::Email => {
-            let decoded = if memchr::memmem::find(v, b"%40").is_some() {
+            let decoded = if crate::validate::contains(v, b"%40") {
                 Cow::Owned(String::from_utf8_lossy(&percent_decode(v)).into_owned())
             } else {
                 s

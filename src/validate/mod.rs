@@ -27,7 +27,7 @@ pub use github::{github_checksum, github_checksum_ok};
 pub use iban::{iban_ok, mod97};
 pub use luhn::luhn_ok;
 pub use phone::warm_up as warm_up_phone_plans;
-pub use placeholder::{is_redacted, is_redaction_token};
+pub use placeholder::{contains, is_redacted, is_redaction_token};
 
 use anyhow::{bail, Result};
 

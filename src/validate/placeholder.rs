@@ -4,6 +4,9 @@
 //! describe it (`required`, `expired`), labels (`Passwort`), the
 //! anonymous-FTP password (`guest@`).
 
+use aho_corasick::AhoCorasick;
+use std::sync::LazyLock;
+
 const WORDS: &[&str] = &[
     "example",
     "xxxx",
@@ -37,14 +40,26 @@ const SEQUENCES: &[&str] = &["0000000000", "1234567890", "abcdefghij", "01234567
 
 /// True when the value holds a counting run (see [`SEQUENCES`]).
 pub fn has_sequence(v: &[u8]) -> bool {
-    contains_any(&v.to_ascii_lowercase(), SEQUENCES)
+    static SET: LazyLock<AhoCorasick> = LazyLock::new(|| word_set(SEQUENCES));
+    SET.is_match(&v.to_ascii_lowercase())
 }
 
-/// True when `lower` (already lowercased) contains one of `words`.
-fn contains_any(lower: &[u8], words: &[&str]) -> bool {
-    words
-        .iter()
-        .any(|w| memchr::memmem::find(lower, w.as_bytes()).is_some())
+/// One automaton for a word list: values are checked for every finding of
+/// the generic rules, and a `memmem` searcher built per word and per value
+/// cost more than the search.
+fn word_set(words: &[&str]) -> AhoCorasick {
+    AhoCorasick::new(words).expect("a few literal words")
+}
+
+/// True when `needle` occurs in the short value `v` (a byte loop: building
+/// a `memmem` searcher costs more than searching a value of a few bytes).
+pub fn contains(v: &[u8], needle: &[u8]) -> bool {
+    match needle.split_first() {
+        None => true,
+        Some((&first, rest)) => v
+            .windows(needle.len())
+            .any(|w| w[0] == first && &w[1..] == rest),
+    }
 }
 
 /// Whole values that name the field instead of filling it
@@ -170,13 +185,14 @@ pub fn is_template(v: &[u8]) -> bool {
         || (v.len() > 2 && v[0] == b'%' && v[v.len() - 1] == b'%')
         || [&b"${"[..], b"{{", b"#{", b"$("]
             .iter()
-            .any(|m| memchr::memmem::find(v, m).is_some());
+            .any(|m| contains(v, m));
     let enclosed = matches!(v.first(), Some(b'<' | b'{')) || matches!(v.last(), Some(b'>' | b'}'));
     if variable || enclosed {
         return true;
     }
+    static SET: LazyLock<AhoCorasick> = LazyLock::new(|| word_set(WORDS));
     let lower = v.to_ascii_lowercase();
-    if contains_any(&lower, WORDS) {
+    if SET.is_match(&lower) {
         return true;
     }
     // A long run of one repeated character: `AAAAAAAAAAAA`, `000000000000`.
@@ -193,7 +209,7 @@ pub fn is_template(v: &[u8]) -> bool {
 /// with `***`), so a redacted copy scanned again reports nothing.
 pub fn is_redacted(hay: &[u8], start: usize, end: usize) -> bool {
     let v = &hay[start..end];
-    if is_redaction_token(v) || memchr::memmem::find(v, b"***").is_some() {
+    if is_redaction_token(v) || contains(v, b"***") {
         return true;
     }
     // The hex part of a token, or a token whose kind the match cut short.
@@ -227,6 +243,23 @@ pub fn is_redaction_token(v: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contains_finds_a_needle_anywhere_and_only_whole() {
+        for (v, needle, want) in [
+            (&b"a***"[..], &b"***"[..], true),
+            (b"***", b"***", true),
+            (b"**", b"***", false),
+            (b"*x**", b"***", false),
+            (b"jane%40acme.io", b"%40", true),
+            (b"jane%4", b"%40", false),
+            (b"", b"", true),
+            (b"abc", b"", true),
+        ] {
+            assert_eq!(contains(v, needle), want, "{:?} in {:?}", needle, v);
+            assert_eq!(memchr::memmem::find(v, needle).is_some(), want);
+        }
+    }
 
     #[test]
     fn redaction_output_is_recognised() {
