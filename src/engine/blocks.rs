@@ -14,15 +14,19 @@
 /// is byte `64 * b + k`).
 #[derive(Debug, Default)]
 pub struct BlockMasks {
+    /// Blocks of the buffer last filled (the vectors may be longer: they
+    /// only grow, so a line scanned on its own between two 4 MiB chunks does
+    /// not make the next chunk clear and refill them).
+    blocks: usize,
     /// Word starts where a keyword may begin: a letter after a byte that is
     /// not a letter or digit, or a capital right after a lowercase letter
     /// (`clientSecret`). Never a digit: no table keyword begins with one.
-    pub words: Vec<u64>,
+    words: Vec<u64>,
     /// Digits where a number may begin: the byte before is not a digit, and
     /// not a letter or `_` unless it is a capital (`DE89…`).
-    pub digits: Vec<u64>,
+    digits: Vec<u64>,
     /// Colons with a hex digit or colon on both sides (IPv6 candidates).
-    pub colons: Vec<u64>,
+    colons: Vec<u64>,
 }
 
 impl BlockMasks {
@@ -33,12 +37,29 @@ impl BlockMasks {
         m
     }
 
+    /// Word starts, one `u64` per block of the buffer.
+    pub fn words(&self) -> &[u64] {
+        &self.words[..self.blocks]
+    }
+
+    /// Digit starts, one `u64` per block.
+    pub fn digits(&self) -> &[u64] {
+        &self.digits[..self.blocks]
+    }
+
+    /// IPv6 colon candidates, one `u64` per block.
+    pub fn colons(&self) -> &[u64] {
+        &self.colons[..self.blocks]
+    }
+
     /// Recomputes the bitmaps for `hay`, reusing the allocations (every
-    /// entry is overwritten, so they are only resized, never cleared).
+    /// entry used is overwritten, so they grow but are never cleared).
     pub fn fill(&mut self, hay: &[u8]) {
-        let blocks = hay.len().div_ceil(64);
+        self.blocks = hay.len().div_ceil(64);
         for v in [&mut self.words, &mut self.digits, &mut self.colons] {
-            v.resize(blocks, 0);
+            if v.len() < self.blocks {
+                v.resize(self.blocks, 0);
+            }
         }
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
@@ -65,11 +86,11 @@ impl BlockMasks {
     #[inline(always)]
     fn fill_with(&mut self, hay: &[u8], classify: impl Fn(&[u8]) -> Classes) {
         let mut carry = Carry::default();
-        let out = self
-            .words
+        let n = self.blocks;
+        let out = self.words[..n]
             .iter_mut()
-            .zip(self.digits.iter_mut())
-            .zip(self.colons.iter_mut());
+            .zip(&mut self.digits[..n])
+            .zip(&mut self.colons[..n]);
         for (b, ((words, digits), colons)) in out.enumerate() {
             let base = 64 * b;
             let (c, next) = match hay.get(base..base + 64) {
@@ -296,8 +317,13 @@ mod tests {
                     h[64] = b':';
                 }
                 let m = BlockMasks::of(&h);
-                let got = [&m.words, &m.digits, &m.colons].map(|v| positions(v));
+                let got = [m.words(), m.digits(), m.colons()].map(positions);
                 assert_eq!(got, expected(&h), "length {len}, byte {b}");
+                // Refilled after a longer buffer: nothing of it is left.
+                let mut reused = BlockMasks::of(&hay);
+                reused.fill(&h);
+                let again = [reused.words(), reused.digits(), reused.colons()].map(positions);
+                assert_eq!(again, got, "refilled, length {len}");
             }
         }
     }

@@ -369,7 +369,7 @@ impl WordTable {
         if self.entries.is_empty() {
             return;
         }
-        for (b, &block) in masks.words.iter().enumerate() {
+        for (b, &block) in masks.words().iter().enumerate() {
             let mut starts = block;
             while starts != 0 {
                 let at = 64 * b + starts.trailing_zeros() as usize;

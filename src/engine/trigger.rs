@@ -361,9 +361,9 @@ impl<'a> Starts<'a> {
             let base = i & !63;
             if base != self.base {
                 self.base = base;
-                self.mask = self.masks.digits[base / 64];
+                self.mask = self.masks.digits()[base / 64];
                 if let Some(cb) = on_colon.as_mut() {
-                    let mut c = self.masks.colons[base / 64];
+                    let mut c = self.masks.colons()[base / 64];
                     while c != 0 {
                         cb(base + c.trailing_zeros() as usize);
                         c &= c - 1;
