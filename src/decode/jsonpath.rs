@@ -143,8 +143,15 @@ fn walk(json: &[u8], offsets: &[usize], mut place: impl FnMut(usize, usize, usiz
             b'"' => {
                 let end = string_end(json, i);
                 if let Some(Frame::Object(k @ None)) = stack.last_mut() {
-                    if is_key(json, end) {
+                    if let Some(colon) = colon_after(json, end) {
                         *k = Some((i + 1, end.saturating_sub(1).max(i + 1)));
+                        // The key's `:` is stepped over with it (a token of
+                        // its own would hold no offset anyway).
+                        if offsets.get(next).is_some_and(|&o| o < end) {
+                            next = place_in(offsets, next, (i, end), &stack, &mut place);
+                        }
+                        i = colon + 1;
+                        continue;
                     }
                 }
                 (i, end)
@@ -152,17 +159,37 @@ fn walk(json: &[u8], offsets: &[usize], mut place: impl FnMut(usize, usize, usiz
             c if c.is_ascii_whitespace() || c == b':' => (i, i + 1),
             _ => (i, scalar_end(json, i)),
         };
-        while next < offsets.len() && offsets[next] < tok_end {
-            if offsets[next] >= tok_start
-                && !matches!(c, b'{' | b'[' | b'}' | b']' | b',' | b':')
-                && !c.is_ascii_whitespace()
-            {
-                place(next, tok_start, tok_end, &stack);
+        if offsets.get(next).is_some_and(|&o| o < tok_end) {
+            if matches!(c, b'{' | b'[' | b'}' | b']' | b',' | b':') || c.is_ascii_whitespace() {
+                // Punctuation holds no value: offsets on it are passed over.
+                while offsets.get(next).is_some_and(|&o| o < tok_end) {
+                    next += 1;
+                }
+            } else {
+                next = place_in(offsets, next, (tok_start, tok_end), &stack, &mut place);
             }
-            next += 1;
         }
         i = tok_end;
     }
+}
+
+/// Places the offsets from `offsets[next]` on that lie before the token's
+/// end (those before its start lay in punctuation: passed over); returns
+/// the first offset past the token.
+fn place_in(
+    offsets: &[usize],
+    mut next: usize,
+    (start, end): (usize, usize),
+    stack: &[Frame],
+    place: &mut impl FnMut(usize, usize, usize, &[Frame]),
+) -> usize {
+    while next < offsets.len() && offsets[next] < end {
+        if offsets[next] >= start {
+            place(next, start, end, stack);
+        }
+        next += 1;
+    }
+    next
 }
 
 /// Index just past the closing quote of the string starting at `start`.
@@ -218,10 +245,14 @@ pub(crate) fn scalar_end(json: &[u8], start: usize) -> usize {
 
 /// A string is a key when the next non-space byte is `:`.
 pub(crate) fn is_key(json: &[u8], after: usize) -> bool {
-    json[after.min(json.len())..]
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        == Some(&b':')
+    colon_after(json, after).is_some()
+}
+
+/// The position of the `:` that follows `after` past spaces, if one does.
+fn colon_after(json: &[u8], after: usize) -> Option<usize> {
+    let from = after.min(json.len());
+    let skip = json[from..].iter().position(|b| !b.is_ascii_whitespace())?;
+    (json[from + skip] == b':').then_some(from + skip)
 }
 
 /// Renders the stack as a JSONPath: `$.a.b[3]['x y']`.
@@ -362,6 +393,19 @@ mod tests {
         let got = paths(j, &[6, 17]);
         assert_eq!(got, vec![Some("$.a".into()), Some("$.b[0]".into())]);
         assert_eq!(paths(b"not json at all", &[4]), vec![Some("$".into())]);
+        // Offsets on punctuation or spaces name nothing; keys name themselves.
+        let j = br#"{"k" : "v", "e@x.io": 1}"#;
+        let colon = j.iter().position(|&b| b == b':').unwrap();
+        let got = paths(j, &[2, colon, colon + 1, colon + 3, 13, 22]);
+        let want = [
+            Some("$.k"),
+            None,
+            None,
+            Some("$.k"),
+            Some("$['e@x.io']"),
+            Some("$['e@x.io']"),
+        ];
+        assert_eq!(got, want.map(|w| w.map(String::from)));
         assert_eq!(paths(b"{\"a\":", &[40]), vec![None]);
     }
 }
