@@ -133,11 +133,7 @@ fn walk(json: &[u8], offsets: &[usize], mut place: impl FnMut(usize, usize, usiz
                 (i, i + 1)
             }
             b',' => {
-                match stack.last_mut() {
-                    Some(Frame::Array(n)) => *n += 1,
-                    Some(Frame::Object(k)) => *k = None,
-                    None => {}
-                }
+                next_member(&mut stack);
                 (i, i + 1)
             }
             b'"' => {
@@ -170,6 +166,20 @@ fn walk(json: &[u8], offsets: &[usize], mut place: impl FnMut(usize, usize, usiz
             }
         }
         i = tok_end;
+        // The `,` after a value is stepped over with it.
+        if c != b',' && json.get(i) == Some(&b',') {
+            next_member(&mut stack);
+            i += 1;
+        }
+    }
+}
+
+/// A `,`: the next element of an array, or the next member of an object.
+fn next_member(stack: &mut [Frame]) {
+    match stack.last_mut() {
+        Some(Frame::Array(n)) => *n += 1,
+        Some(Frame::Object(k)) => *k = None,
+        None => {}
     }
 }
 
