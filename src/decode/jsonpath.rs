@@ -246,10 +246,23 @@ fn next_quote_or_backslash(json: &[u8], mut i: usize) -> Option<usize> {
     memchr::memchr2(b'"', b'\\', &json[i.min(json.len())..]).map(|off| i - from + off)
 }
 
+/// Bytes that end a number, `true`, `false` or `null`.
+const ENDS_SCALAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let stops = b",}]:\" \t\n\r\x0c";
+    let mut i = 0;
+    while i < stops.len() {
+        t[stops[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+/// Index just past the scalar (number, `true`, `false`, `null`) at `start`.
 pub(crate) fn scalar_end(json: &[u8], start: usize) -> usize {
     json[start..]
         .iter()
-        .position(|&b| matches!(b, b',' | b'}' | b']' | b':' | b'"') || b.is_ascii_whitespace())
+        .position(|&b| ENDS_SCALAR[b as usize])
         .map_or(json.len(), |p| start + p.max(1))
 }
 
@@ -334,6 +347,14 @@ mod tests {
                 "{:?}",
                 String::from_utf8_lossy(&json)
             );
+        }
+    }
+
+    #[test]
+    fn scalars_end_at_json_punctuation_and_spaces() {
+        for b in 0..=255u8 {
+            let stop = matches!(b, b',' | b'}' | b']' | b':' | b'"') || b.is_ascii_whitespace();
+            assert_eq!(ENDS_SCALAR[b as usize], stop, "byte {b}");
         }
     }
 
