@@ -109,7 +109,8 @@ impl Piece {
     pub fn write_to(&self, w: &mut dyn Write, skip: usize) -> io::Result<()> {
         let mut pos = self.from + skip;
         for e in &self.edits {
-            if e.end <= skip {
+            // Inside what the previous piece's last edit already replaced.
+            if e.end <= self.from + skip {
                 continue;
             }
             if e.start >= pos {
@@ -193,5 +194,10 @@ mod tests {
         assert_eq!(written(&p, 0), b"45Z78");
         assert_eq!(written(&p, 1), b"5Z78");
         assert_eq!(p.values, 1);
+        // An edit wholly inside the skipped bytes after the context is not
+        // written again.
+        let q = Piece::new(b"0123456789".to_vec(), 4..9, vec![e(5, 6, "Y")]);
+        assert_eq!(written(&q, 0), b"4Y678");
+        assert_eq!(written(&q, 3), b"78");
     }
 }
