@@ -761,6 +761,8 @@ fn shape_of(s: &crate::rules::ShapeSpec) -> Shape {
         separated: s.separated,
         first_digits: s.first_digits.bytes().collect(),
         max_group: s.max_group,
+        plain_then: Shape::then_set(&s.plain_then),
+        first_group: s.first_group,
         caps_before: s.caps_before,
         dollar_before: s.dollar_before,
         min_dots: s.min_dots,

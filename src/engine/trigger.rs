@@ -20,6 +20,8 @@ pub struct Cluster {
     pub dots: u32,
     /// Longest run of consecutive digits.
     pub max_group: u32,
+    /// Digits in the first run.
+    pub first_group: u32,
     /// The byte before the cluster is `+` (an international phone prefix).
     pub plus_before: bool,
     /// Two capital letters stand right before the cluster (`DE89…`), or
@@ -55,6 +57,10 @@ pub struct Shape {
     pub first_digits: Vec<u8>,
     /// Longest allowed digit group (0: any).
     pub max_group: u32,
+    /// Bytes that may follow a plain run (a bit per byte; all clear: any).
+    pub plain_then: [u64; 4],
+    /// Digits of the first group (0: any).
+    pub first_group: u32,
     /// Needs two capital letters right before the cluster.
     pub caps_before: bool,
     /// Needs a `$` right before the cluster.
@@ -107,6 +113,34 @@ impl ShapeTable {
 }
 
 impl Shape {
+    /// The `plain_then` bitset of the bytes of `spec` (a range `A-F` stands
+    /// for its bytes).
+    pub fn then_set(spec: &str) -> [u64; 4] {
+        let b = spec.as_bytes();
+        let mut set = [0u64; 4];
+        let mut i = 0;
+        while i < b.len() {
+            let (lo, hi) = if i + 2 < b.len() && b[i + 1] == b'-' {
+                i += 3;
+                (b[i - 3], b[i - 1])
+            } else {
+                i += 1;
+                (b[i - 1], b[i - 1])
+            };
+            for x in lo..=hi {
+                set[x as usize / 64] |= 1 << (x % 64);
+            }
+        }
+        set
+    }
+
+    /// True when a plain run followed by `next` may hold the value.
+    #[inline]
+    fn then_admits(&self, next: Option<u8>) -> bool {
+        self.plain_then == [0; 4]
+            || next.is_some_and(|x| self.plain_then[x as usize / 64] >> (x % 64) & 1 == 1)
+    }
+
     /// False when no cluster of `class` (see [`Cluster::class`]) can fit.
     fn may_fit_class(&self, class: usize) -> bool {
         let [plain, intl, caps, dollar] = [1, 2, 4, 8].map(|bit| class & bit != 0);
@@ -144,6 +178,8 @@ impl Cluster {
         self.digits >= shape.min_digits
             && (!plain || self.digits <= shape.max_digits)
             && !(shape.separated && plain && !intl)
+            && (!plain || shape.then_admits(hay.get(self.end).copied()))
+            && (shape.first_group == 0 || self.first_group == shape.first_group)
             && (intl || shape.max_group == 0 || self.max_group <= shape.max_group)
             && (!shape.caps_before || self.caps_before)
             && (!shape.dollar_before || self.dollar_before)
@@ -308,6 +344,7 @@ pub fn digit_clusters_and_colons(
                 digits,
                 dots,
                 max_group,
+                first_group: first_group_end.map_or(0, |e| (e - start) as u32),
                 plus_before: prev == Some(b'+'),
                 caps_before,
                 dollar_before,
@@ -520,6 +557,33 @@ mod tests {
         };
         let listed: Vec<u32> = table.for_cluster(&plain).iter().map(|(r, _)| *r).collect();
         assert_eq!(listed, [1]);
+    }
+
+    #[test]
+    fn plain_runs_fit_only_before_a_listed_byte_and_first_groups_by_length() {
+        let shape = Shape {
+            min_digits: 6,
+            max_digits: 9,
+            plain_then: Shape::then_set("A-FU-Y"),
+            first_group: 6,
+            ..Shape::default()
+        };
+        let gate = Gate::new(std::slice::from_ref(&shape));
+        let hay = b"020594X903P 020594f1a 123456\" 131052-308T a-8376-4238-b 010594Y 999999";
+        let mut fitting = Vec::new();
+        digit_clusters(hay, &gate, |c| {
+            if c.fits(&shape, hay) {
+                fitting.push(String::from_utf8_lossy(&hay[c.start..c.end]).into_owned());
+            }
+        });
+        // Separated clusters are not held to the list (but to the first
+        // group's length); the last run has no byte after it.
+        assert_eq!(fitting, ["020594", "131052-308", "010594"]);
+        let set = Shape::then_set("-+A-C");
+        let listed: Vec<u8> = (0..=255u8)
+            .filter(|&x| set[x as usize / 64] >> (x % 64) & 1 == 1)
+            .collect();
+        assert_eq!(listed, b"+-ABC");
     }
 
     #[test]

@@ -268,6 +268,16 @@ pub struct ShapeSpec {
     /// Longest group of consecutive digits (0: any).
     #[serde(default)]
     pub max_group: u32,
+    /// The bytes that may follow a plain run of digits holding the value
+    /// (empty: any): a Finnish code written `020594X903P` has its century
+    /// letter right after six digits, so hex ids and durations of six
+    /// digits followed by anything else open no window.
+    #[serde(default)]
+    pub plain_then: String,
+    /// Digits in the value's first group (0: any): the `DDMMYY` of a
+    /// Finnish code, where the middle groups of UUIDs have four.
+    #[serde(default)]
+    pub first_group: u32,
     /// Least number of `.` separators.
     #[serde(default)]
     pub min_dots: u32,
