@@ -537,6 +537,11 @@ impl Engine {
                 continue;
             }
             let start = c.pos.saturating_sub(rule.window.before()).max(lo);
+            if rule.token {
+                let (start, end) = token_bounds(hay, start, c.pos, c.pos + c.len, end);
+                add(c.rule, start, end);
+                continue;
+            }
             add(c.rule, start, end);
         }
     }
@@ -699,6 +704,18 @@ fn value_span(slots: &[Option<NonMaxUsize>], groups: usize) -> Option<(NonMaxUsi
         return slots[0].zip(slots[1]);
     }
     (1..=groups).find_map(|g| slots[2 * g].zip(slots[2 * g + 1]))
+}
+
+/// `hay[start..end]` narrowed to the bytes around the keyword at
+/// `from..to` that are not whitespace, quotes or `<>` (see `Rule::token`).
+fn token_bounds(hay: &[u8], start: usize, from: usize, to: usize, end: usize) -> (usize, usize) {
+    let stop = |b: &u8| is_regex_space(*b) || b"\"'<>".contains(b);
+    let lo = hay[start..from]
+        .iter()
+        .rposition(stop)
+        .map_or(start, |i| start + i + 1);
+    let hi = hay[to..end].iter().position(stop).map_or(end, |i| to + i);
+    (lo, hi)
 }
 
 /// `\s` of a regex with Unicode off.
@@ -1111,5 +1128,35 @@ pattern = '''pw=(?:"([^"\n]{4,})"|'([^'\n]{4,})'|([^\s"']{4,}))'''
         let mut w = vec![(5, 10), (20, 22), (8, 12), (12, 14), (0, 4)];
         merge_windows(&mut w);
         assert_eq!(w, vec![(0, 4), (5, 14), (20, 22)]);
+    }
+
+    #[test]
+    fn token_windows_stop_at_whitespace_quotes_and_angle_brackets() {
+        let rule = |token: bool| {
+            format!(
+                r#"
+[[rule]]
+id = "secret.fake.url_password"
+name = "URL password"
+category = "secret"
+severity = "high"
+keywords = ["@"]
+pattern = '://[a-z]+:([a-z0-9]+)@'
+window = [60, 4]
+token = {token}
+"#
+            )
+        };
+        let hay = b"{\"a\":\"see ftp://u:pw1@h\",\"mail\":\"jo@x.io\"} <b@c>";
+        let (tokens, lines) = (engine(&rule(true)), engine(&rule(false)));
+        let (n, bytes) = tokens.window_load(hay, &mut tokens.scratch());
+        // `ftp://u:pw1@h`, `jo@x.io`, `b@c`: the runs around each `@`.
+        assert_eq!((n, bytes), (3, 13 + 7 + 3));
+        assert!(lines.window_load(hay, &mut lines.scratch()).1 > bytes);
+        assert_eq!(
+            values(&tokens, std::str::from_utf8(hay).unwrap()),
+            values(&lines, std::str::from_utf8(hay).unwrap())
+        );
+        assert_eq!(values(&tokens, "x ftp://u:pw1@h y").len(), 1);
     }
 }

@@ -205,6 +205,12 @@ pub struct Rule {
     /// chunk rather than to the line.
     #[serde(default)]
     pub multiline: bool,
+    /// The value and its context never hold whitespace, quotes or `<>`
+    /// (a URL with its credentials): windows are then clamped to the run of
+    /// other bytes around the keyword, so an `@` of every email address does
+    /// not send 200 bytes of its event to the regex.
+    #[serde(default)]
+    pub token: bool,
     /// Documentation of the token or data format.
     #[serde(default)]
     pub references: Vec<String>,
