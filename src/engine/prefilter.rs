@@ -75,7 +75,12 @@ impl Prefilter {
             for k in r.keywords.iter().filter(|k| !k.is_empty()) {
                 match TableEntry::new(k.as_bytes(), r.how, r.rule) {
                     Some(e) => table.push(e),
-                    None if r.how == KeywordMatch::WordIgnoreCase => {
+                    // Case folding is ASCII only: a keyword without ASCII
+                    // letters (`주민등록번호`) joins the case-sensitive
+                    // automaton instead of needing one of its own.
+                    None if r.how == KeywordMatch::WordIgnoreCase
+                        && k.bytes().any(|b| b.is_ascii_alphabetic()) =>
+                    {
                         anywhere_nocase.push((r.rule, k))
                     }
                     None => anywhere.push((r.rule, k)),
@@ -523,6 +528,17 @@ mod tests {
         .unwrap();
         let got = hits(&p, b"DATADOG_KEY myDatadogKey datadog xdatadog DD");
         assert_eq!(got, vec![(0, 0, 7), (0, 14, 7), (0, 25, 7), (0, 42, 2)]);
+    }
+
+    #[test]
+    fn ignore_case_keywords_without_ascii_letters_share_the_exact_automaton() {
+        let mut rules = kw(&[(0, &["주민등록번호"])], KeywordMatch::WordIgnoreCase);
+        rules.extend(kw(&[(1, &["-us"])], KeywordMatch::Anywhere));
+        let p = Prefilter::new(&rules).unwrap();
+        // One automaton for `-us` and the Korean word, no folding one.
+        assert_eq!(p.groups.len(), 1);
+        let hay = "주민등록번호: 1 x-us1".as_bytes();
+        assert_eq!(hits(&p, hay), vec![(0, 0, 18), (1, 23, 3)]);
     }
 
     #[test]
