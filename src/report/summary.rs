@@ -147,11 +147,14 @@ impl Tally {
 
     /// Counts a batch of findings (one input's, in order).
     pub fn add(&mut self, rules: &[RuleMeta], batch: &[Finding]) {
-        // Group the batch first so string keys are built once per group.
-        let mut cells: FxHashMap<(u32, &str, Option<Cow<str>>), u64> = FxHashMap::default();
         if self.per_rule.len() < rules.len() {
             self.per_rule.resize_with(rules.len(), Default::default);
         }
+        // Group the batch by the shared path and field strings first (the
+        // findings of one chunk share them), so each string is hashed and
+        // normalised once per group, not once per finding.
+        let mut shared: FxHashMap<(u32, *const u8, Option<*const u8>), (&Finding, u64)> =
+            FxHashMap::default();
         for f in batch {
             let short = u64::from_le_bytes(f.fingerprint[..8].try_into().unwrap());
             let r = &mut self.per_rule[f.rule as usize];
@@ -160,8 +163,14 @@ impl Tally {
             if let Some(s) = f.subject {
                 r.2.insert(u64::from_le_bytes(s[..8].try_into().unwrap()));
             }
+            let field = f.location.field.as_deref().map(str::as_ptr);
+            let key = (f.rule, f.location.path.as_ptr(), field);
+            shared.entry(key).or_insert((f, 0)).1 += 1;
+        }
+        let mut cells: FxHashMap<(u32, &str, Option<Cow<str>>), u64> = FxHashMap::default();
+        for (f, n) in shared.into_values() {
             let field = f.location.field.as_deref().map(field_key);
-            *cells.entry((f.rule, &f.location.path, field)).or_default() += 1;
+            *cells.entry((f.rule, &f.location.path, field)).or_default() += n;
         }
         for ((rule, path, field), n) in cells {
             *self.per_file.entry(path.to_string()).or_default() += n;
@@ -379,6 +388,8 @@ fn file_entry(o: &FileOutcome, counts: &mut FileCounts) -> FileEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Location;
+    use std::sync::Arc;
 
     #[test]
     fn fields_count_without_array_indexes() {
@@ -390,5 +401,60 @@ mod tests {
         assert!(matches!(field_key("$.properties.$email"), Cow::Borrowed(_)));
         assert_eq!(field_key("tags[]"), "tags[]");
         assert_eq!(field_key("props.a[b]"), "props.a[b]");
+    }
+
+    #[test]
+    fn equal_names_count_together_whichever_string_holds_them() {
+        let meta = |id: &str| RuleMeta {
+            id: id.into(),
+            category: "pii",
+            severity: "low",
+            kind: id.into(),
+        };
+        let rules = [meta("pii.a"), meta("pii.b")];
+        let finding = |rule: u32, path: &Arc<str>, field: &str, n: u8| Finding {
+            rule,
+            location: Location {
+                path: path.clone(),
+                record: Some(1),
+                field: Some(field.into()),
+                start: 0,
+                end: 1,
+            },
+            preview: Default::default(),
+            fingerprint: [n; 32],
+            value: None,
+            subject: None,
+        };
+        let (a, b): (Arc<str>, Arc<str>) = ("a.ndjson".into(), "b.ndjson".into());
+        let shared: Arc<str> = "$.ip".into();
+        let mut same = finding(0, &a, "$.ip", 1);
+        same.location.field = Some(shared.clone());
+        let mut again = finding(0, &a, "$.ip", 2);
+        again.location.field = Some(shared.clone());
+        let mut other_rule = finding(1, &a, "$.ip", 5);
+        other_rule.location.field = Some(shared);
+        let batch = [
+            same,
+            again,
+            other_rule,
+            finding(0, &a, "$.ip", 1), // an equal name in another string
+            finding(0, &b, "$.ip", 3), // another file
+            finding(1, &a, "$[7].mail", 4), // another rule, an indexed name
+            finding(1, &a, "$[12].mail", 4), // the same field, counted once
+        ];
+        let mut t = Tally::default();
+        t.add(&rules, &batch);
+        assert_eq!(t.total, 7);
+        let files: Vec<(&str, u64)> = t.per_file.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(files, [("a.ndjson", 6), ("b.ndjson", 1)]);
+        let fields: Vec<(&str, u64)> = t.per_field.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(fields, [("$.ip", 5), ("$[*].mail", 2)]);
+
+        let cell = |r: &str, p: &str, f: &str| t.per_cell[&(r.into(), p.into(), f.into())];
+        assert_eq!(cell("pii.a", "a.ndjson", "$.ip"), 3);
+        assert_eq!(cell("pii.b", "a.ndjson", "$.ip"), 1);
+        assert_eq!(cell("pii.b", "a.ndjson", "$[*].mail"), 2);
+        assert_eq!((t.per_rule[0].0, t.per_rule[0].1.len()), (4, 3));
     }
 }
