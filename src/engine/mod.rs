@@ -450,7 +450,7 @@ impl Engine {
             w.push((start, end));
         };
         self.keyword_windows(hay, &scratch.candidates, &mut add, out);
-        self.trigger_windows(hay, &scratch.masks, &mut add);
+        self.trigger_windows(hay, &scratch.masks, &mut add, out);
         for &rule in &touched {
             merge_windows(&mut windows[rule as usize]);
         }
@@ -589,12 +589,26 @@ impl Engine {
         })
     }
 
-    /// Proposes windows for keyword-less rules from the shared triggers.
+    /// `hay[start..end]` as a hit of `rule` when its validators pass and it
+    /// is not a redaction marker (what [`Engine::confirm`] does after a
+    /// regex match).
+    fn valid_hit(&self, rule: u32, hay: &[u8], start: usize, end: usize) -> Option<Hit> {
+        let cr = &self.rules[rule as usize];
+        let ctx = Ctx { hay, start, end };
+        let ok = start < end
+            && cr.validators.iter().all(|v| v.check(&ctx))
+            && !crate::validate::is_redacted(hay, start, end);
+        ok.then_some(Hit { start, end, rule })
+    }
+
+    /// Proposes windows for keyword-less rules from the shared triggers; a
+    /// cluster that is a rule's value as it stands goes to `out` validated.
     fn trigger_windows(
         &self,
         hay: &[u8],
         masks: &BlockMasks,
         add: &mut impl FnMut(u32, usize, usize),
+        out: &mut Vec<Hit>,
     ) {
         let pad = |r: u32, s: usize, e: usize| {
             let w = self.rules[r as usize].rule.window;
@@ -620,6 +634,10 @@ impl Engine {
             &self.gate,
             |c| {
                 for (r, shape) in self.digit_rules.for_cluster(&c) {
+                    if shape.quad_value && c.fits(shape, hay) && c.is_quad_value(shape, hay) {
+                        out.extend(self.valid_hit(*r, hay, c.start, c.end));
+                        continue;
+                    }
                     if c.fits(shape, hay) && self.plain_cluster_ok(*r, &c, hay) {
                         let (s, e) = pad(*r, c.start, c.end);
                         add(*r, s, e);
@@ -678,21 +696,7 @@ impl Engine {
             let Some((s, e)) = value_span(&scratch.slots, cr.groups) else {
                 continue;
             };
-            let ctx = Ctx {
-                hay,
-                start: s.get(),
-                end: e.get(),
-            };
-            if ctx.start < ctx.end
-                && cr.validators.iter().all(|v| v.check(&ctx))
-                && !crate::validate::is_redacted(hay, ctx.start, ctx.end)
-            {
-                out.push(Hit {
-                    start: ctx.start,
-                    end: ctx.end,
-                    rule,
-                });
-            }
+            out.extend(self.valid_hit(rule, hay, s.get(), e.get()));
         }
     }
 }
@@ -789,6 +793,7 @@ fn shape_of(s: &crate::rules::ShapeSpec) -> Shape {
             .map(trigger::sep_bit)
             .fold(0, |a, b| a | b),
         refuse_dotted_quads: !s.dotted_quads,
+        quad_value: s.quad_value,
     }
 }
 
@@ -1128,6 +1133,78 @@ pattern = '''pw=(?:"([^"\n]{4,})"|'([^'\n]{4,})'|([^\s"']{4,}))'''
         let mut w = vec![(5, 10), (20, 22), (8, 12), (12, 14), (0, 4)];
         merge_windows(&mut w);
         assert_eq!(w, vec![(0, 4), (5, 14), (20, 22)]);
+    }
+
+    #[test]
+    fn quad_values_are_what_the_regex_would_find() {
+        let rule = |direct: bool| {
+            format!(
+                r#"
+[[rule]]
+id = "pii.fake.ipv4"
+name = "IPv4"
+category = "pii"
+severity = "low"
+trigger = "digits"
+shape = {{ digits = [4, 12], max_group = 3, min_dots = 3, separators = "./", quad_value = {direct} }}
+pattern = '\b((?:[0-9]{{1,3}}\.){{3}}[0-9]{{1,3}})\b'
+window = 4
+"#
+            )
+        };
+        let (direct, regex) = (engine(&rule(true)), engine(&rule(false)));
+        let mut cases: Vec<String> = [
+            "1.2.3.4",
+            "a1.2.3.4",
+            "Z1.2.3.4",
+            "1.2.3.4a",
+            "_1.2.3.4",
+            "1.2.3.4_",
+            "1.2.3.4.5",
+            "v1.2.3.4",
+            "+1.2.3.4",
+            "1.2.3.4/24",
+            "0 1.2.3.4",
+            "1.2.3.4:80",
+            "x=1.2.3.4,",
+            "1.2.3.1234",
+            "1..2.3.4",
+            "-1.2.3.4-",
+            "12.34.56.78 9.8.7.6",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // And digit groups of 1 to 4 digits joined by the bytes that matter
+        // around a quad, mostly dots.
+        let joins = [
+            ".", ".", ".", ".", ".", ".", ".", ".", ".", "..", " ", "/", "a", "Z", "_", ":", "-",
+            "+",
+        ];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        for _ in 0..3000 {
+            let mut s = String::new();
+            for _ in 0..7 {
+                s.push_str(joins[next(joins.len())]);
+                for _ in 0..=next(3) + usize::from(next(8) == 0) {
+                    s.push((b'0' + next(10) as u8) as char);
+                }
+            }
+            cases.push(s);
+        }
+        let mut found = 0;
+        for case in &cases {
+            let (a, b) = (values(&direct, case), values(&regex, case));
+            assert_eq!(a, b, "{case:?}");
+            found += a.len();
+        }
+        assert!(found > 300, "the cases hold quads: {found}");
     }
 
     #[test]

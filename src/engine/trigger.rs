@@ -71,6 +71,9 @@ pub struct Shape {
     pub separators: u8,
     /// A cluster of four groups joined by dots alone cannot hold the value.
     pub refuse_dotted_quads: bool,
+    /// A word-bounded dotted quad that fits is the value (see
+    /// [`Cluster::is_quad_value`]).
+    pub quad_value: bool,
 }
 
 /// Digit rules sorted by the kind of cluster they may fit: a plain run of
@@ -167,6 +170,21 @@ impl Cluster {
     /// address or a version number.
     fn is_dotted_quad(&self) -> bool {
         self.dots == 3 && self.seps == sep_bit(b'.')
+    }
+
+    /// For a shape with `quad_value` that the cluster fits: the cluster is a
+    /// dotted quad of four groups (a `..` joins two with two dots) with no
+    /// word byte (`[0-9A-Za-z_]`) on either side, so a
+    /// pattern `\b((?:[0-9]{1,3}\.){3}[0-9]{1,3})\b` would match exactly
+    /// it, and its regex need not run.
+    pub fn is_quad_value(&self, shape: &Shape, hay: &[u8]) -> bool {
+        let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+        shape.quad_value
+            && self.is_dotted_quad()
+            && !hay[self.start..self.end].windows(2).any(|w| w == b"..")
+            && !self.plus_before
+            && (self.start == 0 || !word(&hay[self.start - 1]))
+            && !hay.get(self.end).is_some_and(word)
     }
 
     /// True when `shape` may match inside this cluster. A `+` right before

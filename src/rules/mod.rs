@@ -302,6 +302,11 @@ pub struct ShapeSpec {
     /// (phone numbers), so IP addresses and versions open no window.
     #[serde(default = "yes")]
     pub dotted_quads: bool,
+    /// A dotted quad that fits the shape, with no letter, digit or `_` on
+    /// either side, is the value itself (IPv4): no regex runs for it. `rules
+    /// check` holds such a rule to its examples like any other.
+    #[serde(default)]
+    pub quad_value: bool,
 }
 
 fn yes() -> bool {
