@@ -634,11 +634,12 @@ impl Engine {
             &self.gate,
             |c| {
                 for (r, shape) in self.digit_rules.for_cluster(&c) {
-                    if shape.quad_value && c.fits(shape, hay) && c.is_quad_value(shape, hay) {
-                        out.extend(self.valid_hit(*r, hay, c.start, c.end));
+                    if !c.fits(shape, hay) {
                         continue;
                     }
-                    if c.fits(shape, hay) && self.plain_cluster_ok(*r, &c, hay) {
+                    if c.is_quad_value(shape, hay) {
+                        out.extend(self.valid_hit(*r, hay, c.start, c.end));
+                    } else if self.plain_cluster_ok(*r, &c, hay) {
                         let (s, e) = pad(*r, c.start, c.end);
                         add(*r, s, e);
                     }
