@@ -20,7 +20,7 @@ use crate::decode::table::{scan_cells, CellBatch, Columns};
 use crate::decode::{jsonpath, scan_buffer, sniff_format, BufScratch, Format, Match};
 use crate::decompress::{self, OpenError};
 use crate::engine::Engine;
-use crate::finding::{normalize, preview, Finding, Fingerprinter, Location};
+use crate::finding::{normalize, preview, Finding, Fingerprinter, Location, Memo};
 use crate::guard::{guarded, guarded_iter};
 use crate::redact::edit::Piece;
 use crate::redact::json::token_around;
@@ -35,6 +35,9 @@ use std::io::{self, BufRead, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+
+/// The memo's rule number for record users' ids (no rule has it).
+const SUBJECT: u32 = u32::MAX;
 
 /// What to do with binary (non-text) files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,6 +201,8 @@ pub struct Scanner<'e> {
     buffers: Arc<BufferPool>,
     /// Cell buffers of Parquet batches, reused.
     cell_pool: Mutex<Vec<CellBatch>>,
+    /// Per-thread memos of previews and fingerprints, reused.
+    memos: Mutex<Vec<Memo>>,
     redaction: Option<Redaction>,
 }
 
@@ -310,6 +315,7 @@ impl<'e> Scanner<'e> {
             scratch: Mutex::new(Vec::new()),
             buffers: Arc::default(),
             cell_pool: Mutex::default(),
+            memos: Mutex::default(),
             redaction: None,
         }
     }
@@ -782,6 +788,7 @@ impl<'e> Scanner<'e> {
             ),
         };
         let mut findings = Vec::new();
+        let mut memo = self.take_memo();
         let result = guarded("scanning a Parquet batch", || {
             parquet::scan_batch(batch, row, &ctx, &mut |hit| {
                 findings.reserve(hit.batch_hits.saturating_sub(findings.len()));
@@ -792,11 +799,12 @@ impl<'e> Scanner<'e> {
                     start: hit.m.start as u64,
                     end: hit.m.end as u64,
                 };
-                let mut f = self.finding(hit.m, hit.value, loc);
-                f.subject = hit.subject.map(|s| self.fp.fingerprint(s));
+                let mut f = self.finding(hit.m, hit.value, loc, &mut memo);
+                f.subject = hit.subject.map(|s| self.subject_fingerprint(s, &mut memo));
                 findings.push(f);
             })
         });
+        self.put_memo(memo);
         self.scratch.lock().unwrap().push(ctx.scratch.into_inner());
         self.cell_pool.lock().unwrap().push(ctx.cells.into_inner());
         ChunkResult {
@@ -963,7 +971,8 @@ impl<'e> Scanner<'e> {
         self.scratch.lock().unwrap().push(scratch);
         found.sort_by_key(|cm| (cm.cell, cm.m.start, cm.m.rule));
         let rows: HashSet<u64> = found.iter().map(|cm| batch.cells[cm.cell].record).collect();
-        let subjects = self.table_subjects(batch, cols, file.preset, &rows);
+        let mut memo = self.take_memo();
+        let subjects = self.table_subjects(batch, cols, file.preset, &rows, &mut memo);
         let names: Vec<Arc<str>> = cols.names.iter().map(|n| n.as_str().into()).collect();
         let findings = found
             .iter()
@@ -977,11 +986,12 @@ impl<'e> Scanner<'e> {
                     start: cm.m.start as u64,
                     end: cm.m.end as u64,
                 };
-                let mut f = self.finding(&cm.m, value, loc);
+                let mut f = self.finding(&cm.m, value, loc, &mut memo);
                 f.subject = subjects.get(&cell.record).copied();
                 f
             })
             .collect();
+        self.put_memo(memo);
 
         let output = match (batch_raw, &self.redaction, file.format) {
             (Some(raw), Some(r), Format::Csv(d)) => {
@@ -1030,6 +1040,23 @@ impl<'e> Scanner<'e> {
             .unwrap_or_else(|| BufScratch::new(self.engine))
     }
 
+    fn take_memo(&self) -> Memo {
+        self.memos.lock().unwrap().pop().unwrap_or_default()
+    }
+
+    fn put_memo(&self, memo: Memo) {
+        self.memos.lock().unwrap().push(memo);
+    }
+
+    /// The fingerprint of a record's user id (memoised like values: a user
+    /// has many events).
+    fn subject_fingerprint(&self, id: &[u8], memo: &mut Memo) -> [u8; 32] {
+        memo.get_or_make(SUBJECT, id, || {
+            (Default::default(), self.fp.fingerprint(id))
+        })
+        .1
+    }
+
     /// Scans one chunk and turns its matches into findings with local lines.
     fn scan_chunk(
         &self,
@@ -1053,14 +1080,16 @@ impl<'e> Scanner<'e> {
         });
         let path = &file.path;
         let mut tokens = Vec::new();
+        let mut memo = self.take_memo();
         let (findings, newlines) = match (file.format, tracker) {
-            (Format::Binary, _) => (self.binary_findings(&chunk, &matches, path), 0),
+            (Format::Binary, _) => (self.binary_findings(&chunk, &matches, path, &mut memo), 0),
             (_, Some(t)) => (
-                self.document_findings(&chunk, &matches, t, file, &mut tokens),
+                self.document_findings(&chunk, &matches, t, file, &mut tokens, &mut memo),
                 0,
             ),
-            (_, None) => self.line_findings(&chunk, &matches, file, &mut tokens),
+            (_, None) => self.line_findings(&chunk, &matches, file, &mut tokens, &mut memo),
         };
+        self.put_memo(memo);
         let output = self.redaction.as_ref().filter(|_| file.redact).map(|r| {
             let kind = match file.format {
                 Format::Binary => StreamKind::Binary,
@@ -1095,6 +1124,7 @@ impl<'e> Scanner<'e> {
         mut tracker: Tracker,
         file: &FileCtx,
         tokens: &mut Vec<Option<Token>>,
+        memo: &mut Memo,
     ) -> Vec<Finding> {
         // The tracker stands at the first reported byte; what is before it
         // was walked with the previous chunk.
@@ -1117,36 +1147,39 @@ impl<'e> Scanner<'e> {
         // The user of an element, looked up once per element (an element
         // often holds several findings).
         let mut last: Option<(usize, Option<[u8; 32]>)> = None;
-        let mut user_of = |r: std::ops::Range<usize>| match last {
-            Some((start, user)) if start == r.start => user,
-            _ => {
-                let v = fields
-                    .iter()
-                    .find_map(|k| json_value_of(&data[r.clone()], k));
-                let user = v.map(|v| self.fp.fingerprint(v));
-                last = Some((r.start, user));
-                user
-            }
-        };
-        matches
-            .iter()
-            .zip(places)
-            .map(|(m, place)| {
-                let loc = Location {
-                    path: file.path.clone(),
-                    record: Some(place.record),
-                    field: Some(place.path.into()),
-                    start: chunk.stream_offset + m.start as u64,
-                    end: chunk.stream_offset + m.end as u64,
-                };
-                let mut f = self.finding(m, &chunk.data, loc);
-                f.subject = place.element.and_then(&mut user_of);
-                f
-            })
-            .collect()
+        let mut out = Vec::with_capacity(matches.len());
+        for (m, place) in matches.iter().zip(places) {
+            let loc = Location {
+                path: file.path.clone(),
+                record: Some(place.record),
+                field: Some(place.path.into()),
+                start: chunk.stream_offset + m.start as u64,
+                end: chunk.stream_offset + m.end as u64,
+            };
+            let mut f = self.finding(m, &chunk.data, loc, memo);
+            f.subject = place.element.and_then(|r| match last {
+                Some((start, user)) if start == r.start => user,
+                _ => {
+                    let v = fields
+                        .iter()
+                        .find_map(|k| json_value_of(&data[r.clone()], k));
+                    let user = v.map(|v| self.subject_fingerprint(v, memo));
+                    last = Some((r.start, user));
+                    user
+                }
+            });
+            out.push(f);
+        }
+        out
     }
 
-    fn binary_findings(&self, chunk: &Chunk, matches: &[Match], path: &Arc<str>) -> Vec<Finding> {
+    fn binary_findings(
+        &self,
+        chunk: &Chunk,
+        matches: &[Match],
+        path: &Arc<str>,
+        memo: &mut Memo,
+    ) -> Vec<Finding> {
         matches
             .iter()
             .map(|m| {
@@ -1157,7 +1190,7 @@ impl<'e> Scanner<'e> {
                     start: chunk.stream_offset + m.start as u64,
                     end: chunk.stream_offset + m.end as u64,
                 };
-                self.finding(m, &chunk.data, loc)
+                self.finding(m, &chunk.data, loc, memo)
             })
             .collect()
     }
@@ -1171,6 +1204,7 @@ impl<'e> Scanner<'e> {
         matches: &[Match],
         file: &FileCtx,
         tokens: &mut Vec<Option<Token>>,
+        memo: &mut Memo,
     ) -> (Vec<Finding>, u64) {
         let (path, ndjson) = (&file.path, file.format == Format::Ndjson);
         let preset = file.preset.filter(|_| ndjson);
@@ -1210,7 +1244,7 @@ impl<'e> Scanner<'e> {
                 }
                 vec![None; group.len()]
             };
-            let subject = self.subject_in_line(&data[lo..hi], preset);
+            let subject = self.subject_in_line(&data[lo..hi], preset, memo);
             for (m, field) in group.iter().zip(fields) {
                 let loc = Location {
                     path: path.clone(),
@@ -1219,7 +1253,7 @@ impl<'e> Scanner<'e> {
                     start: (m.start - lo) as u64 + shift,
                     end: (m.end - lo) as u64 + shift,
                 };
-                let mut f = self.finding(m, data, loc);
+                let mut f = self.finding(m, data, loc, memo);
                 f.subject = subject;
                 out.push(f);
             }
@@ -1243,6 +1277,7 @@ impl<'e> Scanner<'e> {
         cols: &Columns,
         preset: Option<&str>,
         rows: &HashSet<u64>,
+        memo: &mut Memo,
     ) -> HashMap<u64, [u8; 32]> {
         let fields = self.subject_fields(preset);
         let col = fields
@@ -1255,28 +1290,40 @@ impl<'e> Scanner<'e> {
             .cells
             .iter()
             .filter(|c| c.column as usize == col && rows.contains(&c.record))
-            .map(|c| (c.record, self.fp.fingerprint(&batch.data[c.start..c.end])))
+            .map(|c| {
+                let id = &batch.data[c.start..c.end];
+                (c.record, self.subject_fingerprint(id, memo))
+            })
             .collect()
     }
 
     /// The fingerprint of the user an NDJSON line is about.
-    fn subject_in_line(&self, line: &[u8], preset: Option<&str>) -> Option<[u8; 32]> {
+    fn subject_in_line(
+        &self,
+        line: &[u8],
+        preset: Option<&str>,
+        memo: &mut Memo,
+    ) -> Option<[u8; 32]> {
         let fields = self.subject_fields(preset);
         let v = fields.iter().find_map(|f| json_value_of(line, f))?;
-        Some(self.fp.fingerprint(v))
+        Some(self.subject_fingerprint(v, memo))
     }
 
-    fn finding(&self, m: &Match, data: &[u8], location: Location) -> Finding {
+    fn finding(&self, m: &Match, data: &[u8], location: Location, memo: &mut Memo) -> Finding {
         let rule = &self.engine.rules()[m.rule as usize].rule;
         let value = m.decoded.as_deref().unwrap_or(&data[m.start..m.end]);
+        let (preview, fingerprint) = memo.get_or_make(m.rule, value, || {
+            let fingerprint = match rule.normalize {
+                Normalize::None => self.fp.fingerprint(value),
+                kind => self.fp.fingerprint(&normalize(kind, value)),
+            };
+            (preview(rule.preview, value), fingerprint)
+        });
         Finding {
             rule: m.rule,
             location,
-            preview: preview(rule.preview, value),
-            fingerprint: match rule.normalize {
-                Normalize::None => self.fp.fingerprint(value),
-                kind => self.fp.fingerprint(&normalize(kind, value)),
-            },
+            preview,
+            fingerprint,
 
             value: self
                 .cfg
