@@ -312,7 +312,11 @@ mod tests {
         let made = std::cell::Cell::new(0);
         let long = [b'a'; MEMO_VALUE + 1];
         for _ in 0..2 {
-            for (rule, v) in [(0, &b"jane@example.org"[..]), (1, b"jane@example.org"), (0, &long)] {
+            for (rule, v) in [
+                (0, &b"jane@example.org"[..]),
+                (1, b"jane@example.org"),
+                (0, &long),
+            ] {
                 let got = memo.get_or_make(rule, v, || {
                     made.set(made.get() + 1);
                     make(rule, v)

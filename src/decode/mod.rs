@@ -172,7 +172,7 @@ pub fn scan_buffer(engine: &Engine, buf: &[u8], s: &mut BufScratch, out: &mut Ve
         rule: h.rule,
         decoded: None,
     }));
-    out[first..].sort_unstable();
+    out[first..].sort();
     let raw_end = out.len();
     let mut resume = 0;
     for pos in memchr::memchr_iter(b'\\', buf) {
@@ -203,7 +203,7 @@ pub fn scan_buffer(engine: &Engine, buf: &[u8], s: &mut BufScratch, out: &mut Ve
             }
         }
     }
-    out[first..].sort_unstable();
+    out[first..].sort();
     out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.rule == b.rule);
 }
 

@@ -476,7 +476,9 @@ impl Engine {
         if hits.len() < 2 || hits.iter().all(plain) {
             return;
         }
-        hits.sort_unstable();
+        // The hits come as a few dozen sorted runs (one per prefilter pass
+        // and rule): the stable sort merges runs, the unstable one does not.
+        hits.sort();
         for i in 0..hits.len() {
             for j in i + 1..hits.len() {
                 if hits[j].start >= hits[i].end {
