@@ -14,6 +14,7 @@
 //! from a small pool, so the hot path does not allocate per record.
 
 pub mod blocks;
+pub mod fieldvalue;
 pub mod prefilter;
 pub mod trigger;
 
@@ -56,8 +57,8 @@ pub struct CompiledRule {
     /// when the whole match is the value.
     groups: usize,
     validators: Vec<Validator>,
-    /// Field rules: the `value` regex, anchored at both ends.
-    field_value: Option<meta::Regex>,
+    /// Field rules: the `value` pattern, matched against whole values.
+    field_value: Option<fieldvalue::FieldValue>,
     /// A quoted-value field rule on one line: its keyword hits are read
     /// directly as `"key": "value"` (see [`Engine::field_hit`]).
     reads_field: bool,
@@ -221,7 +222,7 @@ fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
         crate::validate::warm_up_phone_plans();
     }
     let field_value = match rule.value.as_ref().filter(|_| !rule.fields.is_empty()) {
-        Some(v) => Some(compile_pattern(&format!(r"\A(?:{v})\z")).with_context(|| {
+        Some(v) => Some(fieldvalue::FieldValue::new(v).with_context(|| {
             format!(
                 "rule {} ({}): `value` does not compile",
                 rule.id, rule.origin
