@@ -212,15 +212,18 @@ pub fn is_redacted(hay: &[u8], start: usize, end: usize) -> bool {
     if is_redaction_token(v) || contains(v, b"***") {
         return true;
     }
-    // The hex part of a token, or a token whose kind the match cut short.
+    // The hex part of a token, or a token whose kind the match cut short
+    // (a value with no word byte on either side is its whole word: done).
+    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let glued_before = start > 0 && word(&hay[start - 1]);
+    if !glued_before && !hay.get(end).is_some_and(word) {
+        return false;
+    }
     let before = &hay[start.saturating_sub(48)..start];
-    let word_start = before
-        .iter()
-        .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
-        .map_or(0, |p| p + 1);
+    let word_start = before.iter().rposition(|b| !word(b)).map_or(0, |p| p + 1);
     let word_end = hay[end..]
         .iter()
-        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .position(|b| !word(b))
         .map_or(hay.len(), |p| end + p);
     let word_start = start - (before.len() - word_start);
     is_redaction_token(&hay[word_start..word_end])
