@@ -201,7 +201,8 @@ pub struct Scanner<'e> {
     buffers: Arc<BufferPool>,
     /// Cell buffers of Parquet batches, reused.
     cell_pool: Mutex<Vec<CellBatch>>,
-    /// Per-thread memos of previews and fingerprints, reused.
+    /// Memos of previews and fingerprints (see [`Memo`]), one per task
+    /// running at a time; they hold this scanner's rules' and key's results.
     memos: Mutex<Vec<Memo>>,
     redaction: Option<Redaction>,
 }

@@ -135,9 +135,9 @@ mod tests {
     use super::*;
 
     /// Each built-in field rule's value pattern: the table matcher (where it
-    /// applies) answers like the anchored regex on values built around the
-    /// rule's own examples and on generated strings of every length up to
-    /// past its bound.
+    /// applies) answers like the anchored regex on generated strings of
+    /// every length up to past its bound, half drawn from the pattern's own
+    /// classes (some with one byte changed), half from a mixed alphabet.
     #[test]
     fn class_runs_answer_like_the_anchored_regex() {
         let rules = crate::rules::load_rules(&crate::rules::RuleSource {
