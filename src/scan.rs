@@ -201,6 +201,8 @@ pub struct Scanner<'e> {
     buffers: Arc<BufferPool>,
     /// Cell buffers of Parquet batches, reused.
     cell_pool: Mutex<Vec<CellBatch>>,
+    /// Per preset id, searchers for its subject keys quoted (`"distinct_id"`).
+    subject_keys: Vec<(String, Vec<memchr::memmem::Finder<'static>>)>,
     /// Memos of previews and fingerprints (see [`Memo`]), one per task
     /// running at a time; they hold this scanner's rules' and key's results.
     memos: Mutex<Vec<Memo>>,
@@ -308,6 +310,16 @@ impl<R: Read> Read for Counting<'_, R> {
 impl<'e> Scanner<'e> {
     /// A scanner; `key` keys the fingerprints.
     pub fn new(engine: &'e Engine, key: &[u8], cfg: ScanConfig) -> Self {
+        let cfg_subject_keys = cfg
+            .presets
+            .iter()
+            .map(|p| {
+                let quoted = p.subject.iter().map(|k| {
+                    memchr::memmem::Finder::new(format!("\"{k}\"").as_bytes()).into_owned()
+                });
+                (p.id.clone(), quoted.collect())
+            })
+            .collect();
         Scanner {
             engine,
             fp: Fingerprinter::new(key),
@@ -317,6 +329,7 @@ impl<'e> Scanner<'e> {
             buffers: Arc::default(),
             cell_pool: Mutex::default(),
             memos: Mutex::default(),
+            subject_keys: cfg_subject_keys,
             redaction: None,
         }
     }
@@ -1132,7 +1145,7 @@ impl<'e> Scanner<'e> {
         let from = chunk.report_from;
         let data = &chunk.data[from..];
         let offsets: Vec<usize> = matches.iter().map(|m| m.start - from).collect();
-        let fields = self.subject_fields(file.preset);
+        let fields = self.subject_keys(file.preset);
         let places = jsondoc::locate(&mut tracker, data, &offsets, !fields.is_empty());
         if file.redact {
             let at = |t: Token| Token {
@@ -1265,6 +1278,12 @@ impl<'e> Scanner<'e> {
     }
 
     /// The subject fields of a preset (`distinct_id`, `user_id`).
+    /// Searchers for the subject fields of a preset, quoted as JSON keys.
+    fn subject_keys(&self, preset: Option<&str>) -> &[memchr::memmem::Finder<'static>] {
+        let keys = preset.and_then(|id| self.subject_keys.iter().find(|(p, _)| p == id));
+        keys.map_or(&[], |(_, k)| k)
+    }
+
     fn subject_fields(&self, preset: Option<&str>) -> &[String] {
         let p = preset.and_then(|id| self.cfg.presets.iter().find(|p| p.id == id));
         p.map_or(&[], |p| &p.subject)
@@ -1305,8 +1324,8 @@ impl<'e> Scanner<'e> {
         preset: Option<&str>,
         memo: &mut Memo,
     ) -> Option<[u8; 32]> {
-        let fields = self.subject_fields(preset);
-        let v = fields.iter().find_map(|f| json_value_of(line, f))?;
+        let keys = self.subject_keys(preset);
+        let v = keys.iter().find_map(|k| json_value_of(line, k))?;
         Some(self.subject_fingerprint(v, memo))
     }
 
@@ -1335,14 +1354,14 @@ impl<'e> Scanner<'e> {
     }
 }
 
-/// The value of the first `"key": value` in a JSON line (string contents
-/// or a scalar), if any and not empty or null.
-fn json_value_of<'a>(line: &'a [u8], key: &str) -> Option<&'a [u8]> {
-    let quoted = format!("\"{key}\"");
+/// The value of the first `"key": value` in a JSON line (`quoted` finds the
+/// key with its quotes): string contents or a scalar, if not empty or null.
+fn json_value_of<'a>(line: &'a [u8], quoted: &memchr::memmem::Finder) -> Option<&'a [u8]> {
+    let len = quoted.needle().len();
     let mut at = 0;
-    while let Some(i) = memchr::memmem::find(&line[at..], quoted.as_bytes()) {
-        let rest = &line[at + i + quoted.len()..];
-        at += i + quoted.len();
+    while let Some(i) = quoted.find(&line[at..]) {
+        let rest = &line[at + i + len..];
+        at += i + len;
         let rest = rest.trim_ascii_start();
         let Some(rest) = rest.strip_prefix(b":") else {
             continue;
