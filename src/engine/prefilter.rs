@@ -494,6 +494,30 @@ mod tests {
         assert_eq!(hits(&p, hay), vec![(0, 2, 4), (1, 21, 6), (1, 28, 6)]);
     }
 
+    /// Every word start of every length of buffer is looked up, also the
+    /// last three bytes (a three-byte keyword there has no fourth byte to
+    /// hash, and those bytes may straddle two 64-byte blocks).
+    #[test]
+    fn word_starts_are_found_at_every_position_up_to_the_last_byte() {
+        let p = Prefilter::new(&kw(&[(0, &["hf_"]), (1, &["abcd"])], KeywordMatch::Word)).unwrap();
+        for len in 8..200 {
+            for (word, rule) in [("hf_", 0), ("abcd", 1)] {
+                for gap in 0..3 {
+                    let mut hay = " x".repeat(len).into_bytes();
+                    let at = len - word.len() - gap;
+                    hay.truncate(len);
+                    hay[at - 1] = b' ';
+                    hay[at..at + word.len()].copy_from_slice(word.as_bytes());
+                    let want = vec![(rule, at, word.len())];
+                    assert_eq!(hits(&p, &hay), want, "{word} at {at} of {len}");
+                    // Glued to the word before it, it is no word start.
+                    hay[at - 1] = b'x';
+                    assert_eq!(hits(&p, &hay), vec![], "x{word} at {at} of {len}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn keywords_beginning_with_a_digit_go_to_the_automaton() {
         let p = Prefilter::new(&kw(&[(0, &["00D"]), (1, &["ghp_"])], KeywordMatch::Word)).unwrap();
