@@ -1332,7 +1332,7 @@ impl<'e> Scanner<'e> {
     fn finding(&self, m: &Match, data: &[u8], location: Location, memo: &mut Memo) -> Finding {
         let rule = &self.engine.rules()[m.rule as usize].rule;
         let value = m.decoded.as_deref().unwrap_or(&data[m.start..m.end]);
-        let (preview, fingerprint) = memo.get_or_make(m.rule, value, || {
+        let (masked, fingerprint) = memo.get_or_make(m.rule, value, || {
             let fingerprint = match rule.normalize {
                 Normalize::None => self.fp.fingerprint(value),
                 kind => self.fp.fingerprint(&normalize(kind, value)),
@@ -1342,7 +1342,7 @@ impl<'e> Scanner<'e> {
         Finding {
             rule: m.rule,
             location,
-            preview,
+            preview: masked,
             fingerprint,
 
             value: self

@@ -251,7 +251,7 @@ pub(crate) fn classify_scalar(block: &[u8]) -> Classes {
         let bit = |t: bool| u64::from(t) << k;
         c.digit |= bit(b.is_ascii_digit());
         c.alnum |= bit(b.is_ascii_alphanumeric());
-        c.word |= bit(b.is_ascii_alphanumeric() || *b == b'_');
+        c.word |= bit(crate::validate::is_word_byte(b));
         c.upper |= bit(b.is_ascii_uppercase());
         c.hexish |= bit(b.is_ascii_hexdigit() || *b == b':');
         c.colon |= bit(*b == b':');

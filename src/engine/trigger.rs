@@ -178,7 +178,7 @@ impl Cluster {
     /// pattern `\b((?:[0-9]{1,3}\.){3}[0-9]{1,3})\b` would match exactly
     /// it, and its regex need not run.
     pub fn is_quad_value(&self, shape: &Shape, hay: &[u8]) -> bool {
-        let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+        let word = crate::validate::is_word_byte;
         shape.quad_value
             && self.is_dotted_quad()
             && !hay[self.start..self.end].windows(2).any(|w| w == b"..")

@@ -31,6 +31,12 @@ pub use placeholder::{contains, is_redacted, is_redaction_token};
 
 use anyhow::{bail, Result};
 
+/// A byte regex `\b` counts as part of a word with Unicode off:
+/// `[0-9A-Za-z_]`.
+pub fn is_word_byte(b: &u8) -> bool {
+    b.is_ascii_alphanumeric() || *b == b'_'
+}
+
 /// A match under validation: the value span inside the searched bytes.
 #[derive(Debug, Clone, Copy)]
 pub struct Ctx<'a> {

@@ -214,7 +214,7 @@ pub fn is_redacted(hay: &[u8], start: usize, end: usize) -> bool {
     }
     // The hex part of a token, or a token whose kind the match cut short
     // (a value with no word byte on either side is its whole word: done).
-    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let word = super::is_word_byte;
     let glued_before = start > 0 && word(&hay[start - 1]);
     if !glued_before && !hay.get(end).is_some_and(word) {
         return false;
