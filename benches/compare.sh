@@ -2,9 +2,12 @@
 # End-to-end speed and memory of `leakscope scan` against ripgrep with 13
 # equivalent patterns (benches/rg-patterns.txt), on the same generated NDJSON
 # export, in one run; plus peak memory on a single-line JSON file of the same
-# size. Absolute times drift on shared machines: read the ratios.
+# size. Absolute times drift on shared machines: read the ratios. ripgrep
+# and one leakscope thread are timed in alternation, ROUNDS times, so each
+# pair of runs meets the same load; the median of the per-round ratios is
+# the figure least moved by a neighbour's load, next to the best-of ratio.
 #
-#   benches/compare.sh [MB=500]
+#   ROUNDS=5 benches/compare.sh [MB=500]
 #
 # Needs: ripgrep (`apt-get install ripgrep` or `pip install ripgrep`), GNU time.
 set -euo pipefail
@@ -24,31 +27,57 @@ FILE="$WORK/events.ndjson"
 SIZE=$(stat -c %s "$FILE")
 export LEAKSCOPE_KEY=bench-key-0123456789
 
-measure() { # label, command...
+run() { # command... -> "secs kb" of one run
+  /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" > /dev/null 2>&1 || true
+  tail -n 1 "$WORK/time.txt"
+}
+
+report() { # label, secs, kb
+  printf "%-34s %8.2f s %9.0f MB/s %8.0f MB peak\n" "$1" "$2" "$(awk "BEGIN{print $SIZE/1e6/$2}")" "$(awk "BEGIN{print $3/1024}")"
+  echo "$2" > "$WORK/$1.secs"
+}
+
+measure() { # label, command...: best of three
   local label=$1; shift
   cat "$FILE" > /dev/null # warm the page cache
   local best=999999 mem=0
   for _ in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" > /dev/null 2>&1 || true
-    read -r secs kb < <(tail -n 1 "$WORK/time.txt")
+    read -r secs kb < <(run "$@")
     if awk "BEGIN{exit !($secs < $best)}"; then best=$secs; mem=$kb; fi
   done
-  printf "%-34s %8.2f s %9.0f MB/s %8.0f MB peak\n" "$label" "$best" "$(awk "BEGIN{print $SIZE/1e6/$best}")" "$(awk "BEGIN{print $mem/1024}")"
-  echo "$best" > "$WORK/$label.secs"
+  report "$label" "$best" "$mem"
+}
+
+ROUNDS=${ROUNDS:-5}
+# ripgrep and one leakscope thread in alternation: best of each, and the
+# median over rounds of ripgrep's time over leakscope's (> 1: leakscope is
+# faster).
+paired() { # rg label, leakscope label, file
+  local rlabel=$1 llabel=$2 f=$3 rbest=999999 lbest=999999 rmem=0 lmem=0 ratios="" rs rk ls lk
+  cat "$f" > /dev/null
+  for _ in $(seq "$ROUNDS"); do
+    read -r rs rk < <(run rg -j1 -o -f benches/rg-patterns.txt "$f")
+    read -r ls lk < <(run "$BIN" scan "$f" -j 1 --format none -q --preset none)
+    if awk "BEGIN{exit !($rs < $rbest)}"; then rbest=$rs; rmem=$rk; fi
+    if awk "BEGIN{exit !($ls < $lbest)}"; then lbest=$ls; lmem=$lk; fi
+    ratios="$ratios $(awk "BEGIN{printf \"%.2f\", $rs/$ls}")"
+  done
+  report "$rlabel" "$rbest" "$rmem"
+  report "$llabel" "$lbest" "$lmem"
+  local sorted median
+  sorted=$(tr ' ' '\n' <<< "$ratios" | grep . | sort -g | tr '\n' ' ')
+  median=$(tr ' ' '\n' <<< "$sorted" | grep . | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
+  printf "%s vs ripgrep -j1: %.2fx the speed (best of %s each), paired rounds median %.2fx (%s)\n" \
+    "$llabel" "$(awk "BEGIN{print $rbest/$lbest}")" "$ROUNDS" "$median" "$(sed 's/ $//' <<< "$sorted")"
 }
 
 echo "file: $FILE ($((SIZE / 1000000)) MB), $(nproc) cores"
-measure "ripgrep -j1 (13 patterns)" rg -j1 -o -f benches/rg-patterns.txt "$FILE"
 LS1="leakscope -j1 ($($BIN rules list | tail -1))"
-measure "$LS1" "$BIN" scan "$FILE" -j 1 --format none -q --preset none
+paired "ripgrep -j1 (13 patterns)" "$LS1" "$FILE"
 measure "leakscope -j2" "$BIN" scan "$FILE" -j 2 --format none -q --preset none
 # The Mixpanel preset (recognised on this export) adds ~9 field findings per event.
 measure "leakscope -j1 --preset auto" "$BIN" scan "$FILE" -j 1 --format none -q
-rg1=$(cat "$WORK/ripgrep -j1 (13 patterns).secs")
-ls1=$(cat "$WORK/$LS1.secs")
-ls2=$(cat "$WORK/leakscope -j2.secs")
-awk "BEGIN{printf \"leakscope -j1 vs ripgrep -j1: %.2fx the speed\n\", $rg1/$ls1}"
-awk "BEGIN{printf \"leakscope -j2 vs -j1: %.2fx\n\", $ls1/$ls2}"
+awk "BEGIN{printf \"leakscope -j2 vs -j1: %.2fx\n\", $(cat "$WORK/$LS1.secs")/$(cat "$WORK/leakscope -j2.secs")}"
 
 # The same export shape with nothing planted: the cost of the scan itself.
 if [ ! -f "$WORK/clean/events.ndjson" ]; then
@@ -57,9 +86,7 @@ fi
 FILE="$WORK/clean/events.ndjson"
 SIZE=$(stat -c %s "$FILE")
 echo "file: $FILE ($((SIZE / 1000000)) MB, nothing planted)"
-measure "clean: ripgrep -j1" rg -j1 -o -f benches/rg-patterns.txt "$FILE"
-measure "clean: leakscope -j1" "$BIN" scan "$FILE" -j 1 --format none -q --preset none
-awk "BEGIN{printf \"clean: leakscope -j1 vs ripgrep -j1: %.2fx the speed\n\", $(cat "$WORK/clean: ripgrep -j1.secs")/$(cat "$WORK/clean: leakscope -j1.secs")}"
+paired "clean: ripgrep -j1" "clean: leakscope -j1" "$FILE"
 
 # Bounded memory: the planted export's bytes as one single line (a JSON array).
 ONE="$WORK/one-line.json"
