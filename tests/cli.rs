@@ -543,3 +543,50 @@ fn scan_with_redact_to_reports_and_copies_in_one_pass() {
         format!("tok_email_{}", &fp[..16])
     );
 }
+
+#[test]
+fn rules_why_names_the_step_that_dropped_each_value_and_masks_it() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("acme.toml"),
+        "[[rule]]\nid='secret.acme.key'\nname='Acme'\ncategory='secret'\nseverity='high'\nkeywords=['acme_']\npattern='(acme_[0-9]{10})'\nvalidate=['no_sequence']\n",
+    )
+    .unwrap();
+    let why = |extra: &[&str]| {
+        let mut args = vec![
+            "rules",
+            "why",
+            "k=acme_4839207715 and acme_1234567890",
+            "--no-builtin-rules",
+            "--rules",
+            p(d.path()),
+        ];
+        args.extend(extra);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let table = why(&[]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 2, "{table}");
+    assert!(lines[0].starts_with("secret.acme.key") && lines[0].ends_with("reported"));
+    assert!(
+        lines[1].ends_with("rejected by validator no_sequence"),
+        "{table}"
+    );
+    assert!(
+        !table.contains("4839207715") && !table.contains("1234567890"),
+        "{table}"
+    );
+    assert!(why(&["--reveal"]).contains("acme_1234567890"));
+    let json: Vec<Value> = why(&["--format", "json"])
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(json[1]["outcome"], "rejected");
+    assert_eq!(json[1]["by"], "no_sequence");
+    assert_eq!(
+        (json[1]["start"].as_u64(), json[1]["end"].as_u64()),
+        (Some(22), Some(37))
+    );
+}

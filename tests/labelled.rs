@@ -1,7 +1,8 @@
 //! Detection quality on public labelled examples (`../shared/testdata/labelled`),
 //! scanned as files the way a user would. Per source: recall on the positives
-//! whose kind a built-in rule covers, the share of negatives flagged, and the
-//! kinds not covered yet. Skips with a message when `../shared` is absent.
+//! whose kind a built-in rule covers, the share of negatives flagged, the
+//! kinds not covered yet, and the misses by the step that dropped them
+//! (`Engine::explain`). Skips with a message when `../shared` is absent.
 
 mod common;
 
@@ -334,6 +335,8 @@ struct Score {
     negatives: u64,
     flagged: u64,
     uncovered: BTreeMap<String, u64>,
+    /// Missed positives by the step that dropped them (`rules why`).
+    misses: BTreeMap<String, u64>,
 }
 
 impl Score {
@@ -449,11 +452,15 @@ fn score(examples: &[Example], pii: bool) -> Score {
             (true, false) => {
                 s.positives += 1;
                 s.found += u64::from(hit(&e.covered_by));
-                if !hit(&e.covered_by) && std::env::var_os("LABELLED_VERBOSE").is_some() {
-                    println!(
-                        "MISSED {}",
-                        serde_json::json!({"k": e.kind, "p": e.covered_by, "t": e.text})
-                    );
+                if !hit(&e.covered_by) {
+                    let why = miss_reason(e);
+                    if std::env::var_os("LABELLED_VERBOSE").is_some() {
+                        println!(
+                            "MISSED {}",
+                            serde_json::json!({"k": e.kind, "p": e.covered_by, "why": why, "t": e.text})
+                        );
+                    }
+                    *s.misses.entry(why).or_default() += 1;
                 }
             }
             // PII negatives count for the entity types we claim; secret
@@ -481,6 +488,37 @@ fn score(examples: &[Example], pii: bool) -> Score {
     s
 }
 
+/// Why the covering rules did not report a missed positive: the first
+/// validator that rejected a value their patterns match, else another step
+/// (see `leakscope rules why`), else no match of their patterns at all.
+fn miss_reason(e: &Example) -> String {
+    use leakscope::engine::explain::Outcome;
+    let engine = common::engine();
+    let covering = |rule: u32| {
+        let id = &engine.rules()[rule as usize].rule.id;
+        e.covered_by.iter().any(|p| id.starts_with(p.as_str()))
+    };
+    let outcomes: Vec<Outcome> = engine
+        .explain(e.text.as_bytes())
+        .into_iter()
+        .filter(|v| covering(v.rule))
+        .map(|v| v.outcome)
+        .collect();
+    let first = |want: fn(&Outcome) -> bool| outcomes.iter().find(|o| want(o));
+    if let Some(Outcome::Rejected(v)) = first(|o| matches!(o, Outcome::Rejected(_))) {
+        return format!(
+            "validator {}",
+            v.name().split(':').next().unwrap_or_default()
+        );
+    }
+    match first(|o| !matches!(o, Outcome::Reported)) {
+        Some(Outcome::Dominated(_)) => "dominated".into(),
+        Some(Outcome::Redacted) => "redaction marker".into(),
+        Some(Outcome::NotProposed) => "no keyword near it".into(),
+        _ => "pattern does not match".into(),
+    }
+}
+
 fn report(source: &str, s: &Score) {
     println!(
         "{source:<30} covered positives {:>5}  recall {:.3}  negatives {:>4}  flagged {:.3}  uncovered kinds {}",
@@ -496,6 +534,8 @@ fn report(source: &str, s: &Score) {
         .map(|(k, n)| format!("{k} ({n})"))
         .collect();
     println!("  not covered: {}", list.join(", "));
+    let misses: Vec<String> = s.misses.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    println!("  misses by reason: {}", misses.join(", "));
 }
 
 #[test]

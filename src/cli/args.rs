@@ -168,6 +168,22 @@ pub enum RulesCommand {
         #[arg(long)]
         no_speed: bool,
     },
+    /// Explain a text: each value a rule's pattern matches, and whether it is
+    /// reported or which step dropped it (a validator, a redaction marker,
+    /// no keyword near it, a more confident rule).
+    Why {
+        /// The text to explain; `-` reads stdin.
+        #[arg(value_name = "TEXT")]
+        text: String,
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Output format (json: one object per line).
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+        /// Show the raw values instead of masked previews.
+        #[arg(long)]
+        reveal: bool,
+    },
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

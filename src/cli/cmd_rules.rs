@@ -1,9 +1,12 @@
-//! `leakscope rules list|check`.
+//! `leakscope rules list|check|why`.
 
 use super::args::{ListFormat, RulesCommand};
 use super::rules_from;
+use crate::engine::explain::{Outcome, Verdict};
+use crate::engine::Engine;
 use crate::rules::check::check_rules;
-use anyhow::Result;
+use anyhow::{Context, Result};
+use std::io::Read;
 
 pub fn run(cmd: RulesCommand) -> Result<i32> {
     match cmd {
@@ -45,5 +48,84 @@ pub fn run(cmd: RulesCommand) -> Result<i32> {
                 Ok(1)
             }
         }
+        RulesCommand::Why {
+            text,
+            rules,
+            format,
+            reveal,
+        } => {
+            let text = if text == "-" {
+                let mut buf = Vec::new();
+                std::io::stdin()
+                    .read_to_end(&mut buf)
+                    .context("reading stdin")?;
+                buf
+            } else {
+                text.into_bytes()
+            };
+            let engine = Engine::new(&rules_from(&rules)?)?;
+            let verdicts = engine.explain(&text);
+            for v in &verdicts {
+                let shown = shown_value(&engine, v, &text, reveal);
+                match format {
+                    ListFormat::Json => println!("{}", why_json(&engine, v, &shown)),
+                    ListFormat::Table => println!(
+                        "{:<40} {:<24} {}",
+                        engine.rules()[v.rule as usize].rule.id,
+                        shown,
+                        describe(&engine, &v.outcome)
+                    ),
+                }
+            }
+            if verdicts.is_empty() && format == ListFormat::Table {
+                println!("no rule's pattern matches this text");
+            }
+            Ok(0)
+        }
     }
+}
+
+/// The value as a finding would show it: masked unless `reveal`.
+fn shown_value(engine: &Engine, v: &Verdict, text: &[u8], reveal: bool) -> String {
+    let value = &text[v.start..v.end];
+    if reveal {
+        return String::from_utf8_lossy(value).into_owned();
+    }
+    let kind = engine.rules()[v.rule as usize].rule.preview;
+    crate::finding::preview(kind, value).to_string()
+}
+
+/// What became of a value, in words.
+fn describe(engine: &Engine, outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Reported => "reported".into(),
+        Outcome::Rejected(v) => format!("rejected by validator {}", v.name()),
+        Outcome::Redacted => "not reported: inside a redaction marker".into(),
+        Outcome::NotProposed => "not reported: no keyword or trigger of the rule near it".into(),
+        Outcome::Dominated(by) => format!(
+            "not reported: {} reports the same bytes",
+            engine.rules()[*by as usize].rule.id
+        ),
+    }
+}
+
+fn why_json(engine: &Engine, v: &Verdict, shown: &str) -> serde_json::Value {
+    let (outcome, detail) = match &v.outcome {
+        Outcome::Reported => ("reported", None),
+        Outcome::Rejected(val) => ("rejected", Some(val.name())),
+        Outcome::Redacted => ("redacted", None),
+        Outcome::NotProposed => ("not_proposed", None),
+        Outcome::Dominated(by) => (
+            "dominated",
+            Some(engine.rules()[*by as usize].rule.id.clone()),
+        ),
+    };
+    serde_json::json!({
+        "rule": engine.rules()[v.rule as usize].rule.id,
+        "start": v.start,
+        "end": v.end,
+        "value": shown,
+        "outcome": outcome,
+        "by": detail,
+    })
 }

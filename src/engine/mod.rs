@@ -14,6 +14,7 @@
 //! from a small pool, so the hot path does not allocate per record.
 
 pub mod blocks;
+pub mod explain;
 pub mod fieldvalue;
 pub mod prefilter;
 pub mod trigger;

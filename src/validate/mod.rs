@@ -135,6 +135,34 @@ pub enum Validator {
     PemBase64,
 }
 
+/// The validators that take no argument, by the name rule files use.
+const NAMED: &[(&str, Validator)] = &[
+    ("luhn", Validator::Luhn),
+    ("iban", Validator::Iban),
+    ("github_crc32", Validator::GithubCrc32),
+    ("jwt", Validator::Jwt),
+    ("password", Validator::Password),
+    ("basic_auth", Validator::BasicAuth),
+    ("ip", Validator::Ip),
+    ("ssn", Validator::Ssn),
+    ("placeholder", Validator::NotPlaceholder),
+    ("template", Validator::NotTemplate),
+    ("no_sequence", Validator::NoSequence),
+    ("phone", Validator::Phone),
+    ("email", Validator::Email),
+    ("standalone", Validator::Standalone),
+    ("known", Validator::Known),
+    ("literal", Validator::Literal),
+    ("not_reference", Validator::NotReference),
+    ("not_status", Validator::NotStatus),
+    ("mixed", Validator::Mixed),
+    ("has_digit", Validator::HasDigit),
+    ("has_upper", Validator::HasUpper),
+    ("nino", Validator::Nino),
+    ("mac", Validator::Mac),
+    ("pem_b64", Validator::PemBase64),
+];
+
 impl Validator {
     /// Parses a validator name as written in a rule file.
     pub fn parse(spec: &str) -> Result<Self> {
@@ -142,38 +170,35 @@ impl Validator {
             Some((n, a)) => (n, Some(a)),
             None => (spec, None),
         };
-        Ok(match (name, arg) {
-            ("luhn", None) => Validator::Luhn,
-            ("iban", None) => Validator::Iban,
-            ("github_crc32", None) => Validator::GithubCrc32,
-            ("jwt", None) => Validator::Jwt,
-            ("entropy", Some(a)) => match a.parse::<f64>() {
+        let named = NAMED.iter().find(|(n, _)| *n == name);
+        Ok(match (name, arg, named) {
+            (_, None, Some((_, v))) => v.clone(),
+            ("entropy", Some(a), _) => match a.parse::<f64>() {
                 Ok(t) if (0.0..=8.0).contains(&t) => Validator::Entropy(t),
                 _ => bail!("entropy threshold {a:?} is not a number from 0 to 8"),
             },
-            ("ip", None) => Validator::Ip,
-            ("ssn", None) => Validator::Ssn,
-            ("placeholder", None) => Validator::NotPlaceholder,
-            ("password", None) => Validator::Password,
-            ("basic_auth", None) => Validator::BasicAuth,
-            ("template", None) => Validator::NotTemplate,
-            ("no_sequence", None) => Validator::NoSequence,
-            ("phone", None) => Validator::Phone,
-            ("email", None) => Validator::Email,
-            ("standalone", None) => Validator::Standalone,
-            ("known", None) => Validator::Known,
-            ("literal", None) => Validator::Literal,
-            ("not_status", None) => Validator::NotStatus,
-            ("not_reference", None) => Validator::NotReference,
-            ("mixed", None) => Validator::Mixed,
-            ("has_digit", None) => Validator::HasDigit,
-            ("has_upper", None) => Validator::HasUpper,
-            ("nino", None) => Validator::Nino,
-            ("mac", None) => Validator::Mac,
-            ("pem_b64", None) => Validator::PemBase64,
-            ("id", Some(a)) => Validator::NationalId(national_id::Scheme::parse(a)?),
-            _ => bail!("unknown validator {spec:?} (known: luhn, iban, github_crc32, jwt, entropy:N, password, basic_auth, ip, ssn, placeholder, template, no_sequence, phone, email, standalone, known, literal, not_reference, not_status, mixed, has_digit, has_upper, nino, mac, pem_b64, id:SCHEME)"),
+            ("id", Some(a), _) => Validator::NationalId(national_id::Scheme::parse(a)?),
+            _ => {
+                let known: Vec<&str> = NAMED.iter().map(|(n, _)| *n).collect();
+                bail!(
+                    "unknown validator {spec:?} (known: {}, entropy:N, id:SCHEME)",
+                    known.join(", ")
+                )
+            }
         })
+    }
+
+    /// The name a rule file gives this validator (`placeholder`,
+    /// `entropy:3.5`, `id:nhs`), for messages.
+    pub fn name(&self) -> String {
+        match self {
+            Validator::Entropy(t) => format!("entropy:{t}"),
+            Validator::NationalId(s) => format!("id:{}", s.name()),
+            v => NAMED
+                .iter()
+                .find(|(_, named)| named == v)
+                .map_or_else(|| format!("{v:?}"), |(n, _)| n.to_string()),
+        }
     }
 
     /// True when the match passes this validator.
@@ -264,6 +289,20 @@ fn standalone(ctx: &Ctx) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn validator_names_read_back_as_rule_files_write_them() {
+        let mut specs: Vec<String> = NAMED.iter().map(|(n, _)| n.to_string()).collect();
+        specs.extend(["entropy:3.5".into(), "id:nhs".into(), "id:kr_rrn".into()]);
+        for spec in specs {
+            let v = Validator::parse(&spec).unwrap();
+            assert_eq!(v.name(), spec);
+        }
+        let unknown = Validator::parse("crc99").unwrap_err().to_string();
+        assert!(unknown.contains("github_crc32") && unknown.contains("id:SCHEME"));
+        assert!(Validator::parse("id:nope").is_err());
+        assert!(Validator::parse("luhn:3").is_err());
+    }
 
     #[test]
     fn standalone_rejects_groups_of_longer_runs() {

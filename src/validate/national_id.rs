@@ -46,27 +46,43 @@ pub enum Scheme {
     KrRrn,
 }
 
+/// The schemes by the name rule files use after `id:`.
+const SCHEMES: &[(&str, Scheme)] = &[
+    ("nhs", Scheme::Nhs),
+    ("aadhaar", Scheme::Aadhaar),
+    ("pesel", Scheme::Pesel),
+    ("personnummer", Scheme::Personnummer),
+    ("hetu", Scheme::Hetu),
+    ("spanish_id", Scheme::SpanishId),
+    ("codice_fiscale", Scheme::CodiceFiscale),
+    ("tckn", Scheme::Tckn),
+    ("ca_sin", Scheme::CaSin),
+    ("sg_nric", Scheme::SgNric),
+    ("za_id", Scheme::ZaId),
+    ("us_npi", Scheme::UsNpi),
+    ("aba", Scheme::AbaRouting),
+    ("au_tfn", Scheme::AuTfn),
+    ("kr_rrn", Scheme::KrRrn),
+];
+
 impl Scheme {
     /// Parses the name after `id:` in a rule file.
     pub fn parse(name: &str) -> Result<Self> {
-        Ok(match name {
-            "nhs" => Scheme::Nhs,
-            "aadhaar" => Scheme::Aadhaar,
-            "pesel" => Scheme::Pesel,
-            "personnummer" => Scheme::Personnummer,
-            "hetu" => Scheme::Hetu,
-            "spanish_id" => Scheme::SpanishId,
-            "codice_fiscale" => Scheme::CodiceFiscale,
-            "tckn" => Scheme::Tckn,
-            "ca_sin" => Scheme::CaSin,
-            "sg_nric" => Scheme::SgNric,
-            "za_id" => Scheme::ZaId,
-            "us_npi" => Scheme::UsNpi,
-            "aba" => Scheme::AbaRouting,
-            "au_tfn" => Scheme::AuTfn,
-            "kr_rrn" => Scheme::KrRrn,
-            _ => bail!("unknown id scheme {name:?} (known: nhs, aadhaar, pesel, personnummer, hetu, spanish_id, codice_fiscale, tckn, ca_sin, sg_nric, za_id, us_npi, aba, au_tfn, kr_rrn)"),
-        })
+        match SCHEMES.iter().find(|(n, _)| *n == name) {
+            Some((_, s)) => Ok(*s),
+            None => {
+                let known: Vec<&str> = SCHEMES.iter().map(|(n, _)| *n).collect();
+                bail!("unknown id scheme {name:?} (known: {})", known.join(", "))
+            }
+        }
+    }
+
+    /// The name after `id:` in a rule file.
+    pub fn name(self) -> &'static str {
+        SCHEMES
+            .iter()
+            .find(|(_, s)| *s == self)
+            .map_or("?", |(n, _)| n)
     }
 
     /// True when `v` (separators allowed) is a valid number of the scheme.
