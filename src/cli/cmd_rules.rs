@@ -73,7 +73,7 @@ pub fn run(cmd: RulesCommand) -> Result<i32> {
                         "{:<40} {:<24} {}",
                         engine.rules()[v.rule as usize].rule.id,
                         shown,
-                        describe(&engine, &v.outcome)
+                        describe(&engine, v)
                     ),
                 }
             }
@@ -96,9 +96,13 @@ fn shown_value(engine: &Engine, v: &Verdict, text: &[u8], reveal: bool) -> Strin
 }
 
 /// What became of a value, in words.
-fn describe(engine: &Engine, outcome: &Outcome) -> String {
-    match outcome {
-        Outcome::Reported => "reported".into(),
+fn describe(engine: &Engine, v: &Verdict) -> String {
+    match &v.outcome {
+        Outcome::Reported => match &engine.rules()[v.rule as usize].rule.preset {
+            // A vendor preset's rule runs only on that vendor's exports.
+            Some(p) => format!("reported in {p} exports (preset)"),
+            None => "reported".into(),
+        },
         Outcome::Rejected(v) => format!("rejected by validator {}", v.name()),
         Outcome::Redacted => "not reported: inside a redaction marker".into(),
         Outcome::NotProposed => "not reported: no keyword or trigger of the rule near it".into(),
@@ -120,8 +124,10 @@ fn why_json(engine: &Engine, v: &Verdict, shown: &str) -> serde_json::Value {
             Some(engine.rules()[*by as usize].rule.id.clone()),
         ),
     };
+    let rule = &engine.rules()[v.rule as usize].rule;
     serde_json::json!({
-        "rule": engine.rules()[v.rule as usize].rule.id,
+        "rule": rule.id,
+        "preset": rule.preset,
         "start": v.start,
         "end": v.end,
         "value": shown,
