@@ -135,8 +135,25 @@ pub enum Validator {
     PemBase64,
 }
 
+/// Values by the names rule files give them, both ways.
+struct Names<T: 'static>(&'static [(&'static str, T)]);
+
+impl<T: PartialEq> Names<T> {
+    fn value(&self, name: &str) -> Option<&'static T> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+    fn name(&self, value: &T) -> Option<&'static str> {
+        self.0.iter().find(|(_, v)| v == value).map(|(n, _)| *n)
+    }
+    /// The names, comma-separated, for error messages.
+    fn list(&self) -> String {
+        let names: Vec<&str> = self.0.iter().map(|(n, _)| *n).collect();
+        names.join(", ")
+    }
+}
+
 /// The validators that take no argument, by the name rule files use.
-const NAMED: &[(&str, Validator)] = &[
+const NAMED: Names<Validator> = Names(&[
     ("luhn", Validator::Luhn),
     ("iban", Validator::Iban),
     ("github_crc32", Validator::GithubCrc32),
@@ -161,7 +178,7 @@ const NAMED: &[(&str, Validator)] = &[
     ("nino", Validator::Nino),
     ("mac", Validator::Mac),
     ("pem_b64", Validator::PemBase64),
-];
+]);
 
 impl Validator {
     /// Parses a validator name as written in a rule file.
@@ -170,21 +187,17 @@ impl Validator {
             Some((n, a)) => (n, Some(a)),
             None => (spec, None),
         };
-        let named = NAMED.iter().find(|(n, _)| *n == name);
-        Ok(match (name, arg, named) {
-            (_, None, Some((_, v))) => v.clone(),
+        Ok(match (name, arg, NAMED.value(name)) {
+            (_, None, Some(v)) => v.clone(),
             ("entropy", Some(a), _) => match a.parse::<f64>() {
                 Ok(t) if (0.0..=8.0).contains(&t) => Validator::Entropy(t),
                 _ => bail!("entropy threshold {a:?} is not a number from 0 to 8"),
             },
             ("id", Some(a), _) => Validator::NationalId(national_id::Scheme::parse(a)?),
-            _ => {
-                let known: Vec<&str> = NAMED.iter().map(|(n, _)| *n).collect();
-                bail!(
-                    "unknown validator {spec:?} (known: {}, entropy:N, id:SCHEME)",
-                    known.join(", ")
-                )
-            }
+            _ => bail!(
+                "unknown validator {spec:?} (known: {}, entropy:N, id:SCHEME)",
+                NAMED.list()
+            ),
         })
     }
 
@@ -195,9 +208,8 @@ impl Validator {
             Validator::Entropy(t) => format!("entropy:{t}"),
             Validator::NationalId(s) => format!("id:{}", s.name()),
             v => NAMED
-                .iter()
-                .find(|(_, named)| named == v)
-                .map_or_else(|| format!("{v:?}"), |(n, _)| n.to_string()),
+                .name(v)
+                .map_or_else(|| format!("{v:?}"), str::to_string),
         }
     }
 
@@ -292,7 +304,7 @@ mod tests {
 
     #[test]
     fn validator_names_read_back_as_rule_files_write_them() {
-        let mut specs: Vec<String> = NAMED.iter().map(|(n, _)| n.to_string()).collect();
+        let mut specs: Vec<String> = NAMED.0.iter().map(|(n, _)| n.to_string()).collect();
         specs.extend(["entropy:3.5".into(), "id:nhs".into(), "id:kr_rrn".into()]);
         for spec in specs {
             let v = Validator::parse(&spec).unwrap();

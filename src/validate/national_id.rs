@@ -9,6 +9,7 @@
 //! `id:<scheme>` (`id:nhs`, `id:pesel`).
 
 use super::luhn::luhn_values;
+use super::Names;
 use anyhow::{bail, Result};
 
 /// The numbering schemes we can check.
@@ -47,7 +48,7 @@ pub enum Scheme {
 }
 
 /// The schemes by the name rule files use after `id:`.
-const SCHEMES: &[(&str, Scheme)] = &[
+const SCHEMES: Names<Scheme> = Names(&[
     ("nhs", Scheme::Nhs),
     ("aadhaar", Scheme::Aadhaar),
     ("pesel", Scheme::Pesel),
@@ -63,26 +64,20 @@ const SCHEMES: &[(&str, Scheme)] = &[
     ("aba", Scheme::AbaRouting),
     ("au_tfn", Scheme::AuTfn),
     ("kr_rrn", Scheme::KrRrn),
-];
+]);
 
 impl Scheme {
     /// Parses the name after `id:` in a rule file.
     pub fn parse(name: &str) -> Result<Self> {
-        match SCHEMES.iter().find(|(n, _)| *n == name) {
-            Some((_, s)) => Ok(*s),
-            None => {
-                let known: Vec<&str> = SCHEMES.iter().map(|(n, _)| *n).collect();
-                bail!("unknown id scheme {name:?} (known: {})", known.join(", "))
-            }
+        match SCHEMES.value(name) {
+            Some(s) => Ok(*s),
+            None => bail!("unknown id scheme {name:?} (known: {})", SCHEMES.list()),
         }
     }
 
     /// The name after `id:` in a rule file.
     pub fn name(self) -> &'static str {
-        SCHEMES
-            .iter()
-            .find(|(_, s)| *s == self)
-            .map_or("?", |(n, _)| n)
+        SCHEMES.name(&self).unwrap_or("?")
     }
 
     /// True when `v` (separators allowed) is a valid number of the scheme.
