@@ -40,7 +40,8 @@ pub struct Verdict {
 
 impl Engine {
     /// Every value some rule's pattern matches in `hay`, in rule order, each
-    /// with what the scan made of it. Compiles every rule: for short texts.
+    /// with what the scan made of it. The text is taken as it is (JSON
+    /// escapes are not decoded). Compiles every rule: for short texts.
     pub fn explain(&self, hay: &[u8]) -> Vec<Verdict> {
         let (proposed, reported) = self.hits_before_and_after_dominance(hay);
         let mut out = Vec::new();
@@ -62,6 +63,22 @@ impl Engine {
                 });
             }
         }
+        // A reported value the whole-text pattern runs did not list (a
+        // window's edge can change where a match starts): listed too.
+        for h in &reported {
+            if !out
+                .iter()
+                .any(|v| (v.rule, v.start, v.end) == (h.rule, h.start, h.end))
+            {
+                out.push(Verdict {
+                    rule: h.rule,
+                    start: h.start,
+                    end: h.end,
+                    outcome: Outcome::Reported,
+                });
+            }
+        }
+        out.sort_by_key(|v| (v.rule, v.start, v.end));
         out
     }
 
@@ -107,8 +124,9 @@ impl Engine {
                 break;
             };
             at = e.get().max(s.get() + 1);
-            if let Some((s, e)) = value_span(&slots, cr.groups) {
-                spans.push((s.get(), e.get()));
+            match value_span(&slots, cr.groups) {
+                Some((s, e)) if s < e => spans.push((s.get(), e.get())),
+                _ => {}
             }
         }
         spans
@@ -208,6 +226,30 @@ pattern = '\b([0-9]{6})\b'
                 // No `num ` keyword on the first number's line: never proposed.
                 (num.clone(), "123456".into(), Outcome::NotProposed),
                 (num, "654321".into(), Outcome::Reported),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_value_the_window_cut_short_is_listed_as_reported() {
+        let rules = r#"
+[[rule]]
+id = "secret.fake.cut"
+name = "Cut"
+category = "secret"
+severity = "high"
+keywords = ["_tok"]
+pattern = '([a-z]+_tok[0-9]{4})'
+window = [2, 8]
+"#;
+        let e = Engine::new(&parse_rule_file("cut.toml", rules).unwrap()).unwrap();
+        let got = outcomes(&e, "abcdef_tok1234");
+        let cut = "secret.fake.cut".to_string();
+        assert_eq!(
+            got,
+            vec![
+                (cut.clone(), "abcdef_tok1234".into(), Outcome::NotProposed),
+                (cut, "ef_tok1234".into(), Outcome::Reported),
             ]
         );
     }
