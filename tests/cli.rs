@@ -583,6 +583,7 @@ fn rules_why_names_the_step_that_dropped_each_value_and_masks_it() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    assert!(json[1]["preview"].is_string() && json[1].get("value").is_none());
     assert_eq!(json[1]["outcome"], "rejected");
     assert_eq!(json[1]["by"], "no_sequence");
     assert_eq!(

@@ -66,13 +66,12 @@ pub fn run(cmd: RulesCommand) -> Result<i32> {
             let engine = Engine::new(&rules_from(&rules)?)?;
             let verdicts = engine.explain(&text);
             for v in &verdicts {
-                let shown = shown_value(&engine, v, &text, reveal);
                 match format {
-                    ListFormat::Json => println!("{}", why_json(&engine, v, &shown)),
+                    ListFormat::Json => println!("{}", why_json(&engine, v, &text, reveal)),
                     ListFormat::Table => println!(
                         "{:<40} {:<24} {}",
                         engine.rules()[v.rule as usize].rule.id,
-                        shown,
+                        shown_value(&engine, v, &text, reveal),
                         describe(&engine, v)
                     ),
                 }
@@ -113,7 +112,9 @@ fn describe(engine: &Engine, v: &Verdict) -> String {
     }
 }
 
-fn why_json(engine: &Engine, v: &Verdict, shown: &str) -> serde_json::Value {
+/// One verdict as JSON: like a finding, a masked `preview` always and the
+/// raw `value` only with `reveal`.
+fn why_json(engine: &Engine, v: &Verdict, text: &[u8], reveal: bool) -> serde_json::Value {
     let (outcome, detail) = match &v.outcome {
         Outcome::Reported => ("reported", None),
         Outcome::Rejected(val) => ("rejected", Some(val.name())),
@@ -125,13 +126,17 @@ fn why_json(engine: &Engine, v: &Verdict, shown: &str) -> serde_json::Value {
         ),
     };
     let rule = &engine.rules()[v.rule as usize].rule;
-    serde_json::json!({
+    let mut j = serde_json::json!({
         "rule": rule.id,
         "preset": rule.preset,
         "start": v.start,
         "end": v.end,
-        "value": shown,
+        "preview": shown_value(engine, v, text, false),
         "outcome": outcome,
         "by": detail,
-    })
+    });
+    if reveal {
+        j["value"] = shown_value(engine, v, text, true).into();
+    }
+    j
 }
