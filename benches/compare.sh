@@ -6,6 +6,9 @@
 # and one leakscope thread are timed in alternation, ROUNDS times, so each
 # pair of runs meets the same load; the median of the per-round ratios is
 # the figure least moved by a neighbour's load, next to the best-of ratio.
+# The paired runs also print CPU time (user + system) and the CPU time the
+# host stole meanwhile: when CPU time is stretched as much as wall time, the
+# slowdown is contention for the shared cores and caches, not stolen time.
 #
 #   ROUNDS=5 benches/compare.sh [MB=500]
 #
@@ -27,9 +30,17 @@ FILE="$WORK/events.ndjson"
 SIZE=$(stat -c %s "$FILE")
 export LEAKSCOPE_KEY=bench-key-0123456789
 
-run() { # command... -> "secs kb" of one run
-  /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" > /dev/null 2>&1 || true
-  tail -n 1 "$WORK/time.txt"
+run() { # command... -> "secs kb cpu_secs" of one run (cpu: user + system)
+  /usr/bin/time -f "%e %M %U %S" -o "$WORK/time.txt" "$@" > /dev/null 2>&1 || true
+  tail -n 1 "$WORK/time.txt" | awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}'
+}
+
+steal() { # host-stolen CPU ticks so far (the 8th value of /proc/stat's cpu line)
+  awk '/^cpu /{print $9}' /proc/stat
+}
+
+median() { # numbers... -> their median
+  tr ' ' '\n' <<< "$*" | grep . | sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'
 }
 
 report() { # label, secs, kb
@@ -42,7 +53,7 @@ measure() { # label, command...: best of three
   cat "$FILE" > /dev/null # warm the page cache
   local best=999999 mem=0
   for _ in 1 2 3; do
-    read -r secs kb < <(run "$@")
+    read -r secs kb _ < <(run "$@")
     if awk "BEGIN{exit !($secs < $best)}"; then best=$secs; mem=$kb; fi
   done
   report "$label" "$best" "$mem"
@@ -53,22 +64,27 @@ ROUNDS=${ROUNDS:-5}
 # median over rounds of ripgrep's time over leakscope's (> 1: leakscope is
 # faster).
 paired() { # rg label, leakscope label, file
-  local rlabel=$1 llabel=$2 f=$3 rbest=999999 lbest=999999 rmem=0 lmem=0 ratios="" rs rk ls lk
+  local rlabel=$1 llabel=$2 f=$3 rbest=999999 lbest=999999 rmem=0 lmem=0 ratios="" cpu_ratios="" rs rk rc ls lk lc
+  local rcpu=999999 lcpu=999999 steal0 ticks
   cat "$f" > /dev/null
+  steal0=$(steal)
   for _ in $(seq "$ROUNDS"); do
-    read -r rs rk < <(run rg -j1 -o -f benches/rg-patterns.txt "$f")
-    read -r ls lk < <(run "$BIN" scan "$f" -j 1 --format none -q --preset none)
+    read -r rs rk rc < <(run rg -j1 -o -f benches/rg-patterns.txt "$f")
+    read -r ls lk lc < <(run "$BIN" scan "$f" -j 1 --format none -q --preset none)
     if awk "BEGIN{exit !($rs < $rbest)}"; then rbest=$rs; rmem=$rk; fi
     if awk "BEGIN{exit !($ls < $lbest)}"; then lbest=$ls; lmem=$lk; fi
+    if awk "BEGIN{exit !($rc < $rcpu)}"; then rcpu=$rc; fi
+    if awk "BEGIN{exit !($lc < $lcpu)}"; then lcpu=$lc; fi
     ratios="$ratios $(awk "BEGIN{printf \"%.2f\", $rs/$ls}")"
+    cpu_ratios="$cpu_ratios $(awk "BEGIN{printf \"%.2f\", $rc/$lc}")"
   done
+  ticks=$(( $(steal) - steal0 ))
   report "$rlabel" "$rbest" "$rmem"
   report "$llabel" "$lbest" "$lmem"
-  local sorted median
-  sorted=$(tr ' ' '\n' <<< "$ratios" | grep . | sort -g | tr '\n' ' ')
-  median=$(tr ' ' '\n' <<< "$sorted" | grep . | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
   printf "%s vs ripgrep -j1: %.2fx the speed (best of %s each), paired rounds median %.2fx (%s)\n" \
-    "$llabel" "$(awk "BEGIN{print $rbest/$lbest}")" "$ROUNDS" "$median" "$(sed 's/ $//' <<< "$sorted")"
+    "$llabel" "$(awk "BEGIN{print $rbest/$lbest}")" "$ROUNDS" "$(median $ratios)" "$(tr ' ' '\n' <<< "$ratios" | grep . | sort -g | tr '\n' ' ' | sed 's/ $//')"
+  printf "  CPU time (user + system), best: ripgrep %.2f s, leakscope %.2f s: %.2fx; paired rounds median %.2fx; CPU time stolen by the host meanwhile %.2f s\n" \
+    "$rcpu" "$lcpu" "$(awk "BEGIN{print $rcpu/$lcpu}")" "$(median $cpu_ratios)" "$(awk "BEGIN{print $ticks/$(getconf CLK_TCK)}")"
 }
 
 echo "file: $FILE ($((SIZE / 1000000)) MB), $(nproc) cores"
@@ -94,5 +110,5 @@ if [ ! -f "$ONE" ]; then
   { printf '['; tr '\n' ',' < "$WORK/events.ndjson" | sed 's/,$//'; printf ']'; } > "$ONE"
 fi
 /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$BIN" scan "$ONE" -j 2 --format none -q > /dev/null 2>&1 || true
-read -r secs kb < <(tail -n 1 "$WORK/time.txt")
+read -r secs kb _ < <(tail -n 1 "$WORK/time.txt")
 printf "%-34s %8.2f s %19.0f MB peak\n" "leakscope -j2 single-line file" "$secs" "$(awk "BEGIN{print $kb/1024}")"
