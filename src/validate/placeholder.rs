@@ -192,7 +192,10 @@ pub fn is_template(v: &[u8]) -> bool {
     }
     static SET: LazyLock<AhoCorasick> = LazyLock::new(|| word_set(WORDS));
     let lower = v.to_ascii_lowercase();
-    if SET.is_match(&lower) {
+    if SET
+        .find_overlapping_iter(&lower)
+        .any(|m| written_as_word(v, m.start(), m.end()))
+    {
         return true;
     }
     // A long run of one repeated character: `AAAAAAAAAAAA`, `000000000000`.
@@ -202,6 +205,38 @@ pub fn is_template(v: &[u8]) -> bool {
         .max()
         .unwrap_or(0);
     longest_run >= 8
+}
+
+/// Values longer than this hold a placeholder word only where a word starts
+/// (see [`written_as_word`]).
+const LONG_VALUE: usize = 32;
+
+/// True when the placeholder word found at `v[start..end]` is written the
+/// way people write a word: lowercase, UPPERCASE or Capitalised, and, in a
+/// value longer than [`LONG_VALUE`], where a word starts (at the start,
+/// after a byte that is neither letter nor digit, or as the capital of a
+/// camelCase word). A random token holds short words by chance: `…JfOObAr4…` in a
+/// 164-character OpenAI key spells `foobar` case-insensitively, and `xxxx`
+/// or `fake` turns up in about one 150-character base64 key in 3,500.
+/// Words of seven letters or more (`example`, `yourKey`) count however
+/// written: chance spells one in fewer than one key in a million.
+fn written_as_word(v: &[u8], start: usize, end: usize) -> bool {
+    let w = &v[start..end];
+    if w.len() >= 7 {
+        return true;
+    }
+    let lower = !w.iter().any(u8::is_ascii_uppercase);
+    let upper = !w.iter().any(u8::is_ascii_lowercase);
+    let capitalised = w[0].is_ascii_uppercase() && !w[1..].iter().any(u8::is_ascii_uppercase);
+    if !(lower || upper || capitalised) {
+        return false;
+    }
+    match start.checked_sub(1).map(|i| v[i]) {
+        _ if v.len() <= LONG_VALUE => true,
+        None => true,
+        Some(b) if !b.is_ascii_alphanumeric() => true,
+        Some(b) => b.is_ascii_lowercase() && w[0].is_ascii_uppercase(),
+    }
 }
 
 /// True when `hay[start..end]` is, or lies inside, text that leakscope's
@@ -261,6 +296,31 @@ mod tests {
         ] {
             assert_eq!(contains(v, needle), want, "{:?} in {:?}", needle, v);
             assert_eq!(memchr::memmem::find(v, needle).is_some(), want);
+        }
+    }
+
+    #[test]
+    fn placeholder_words_count_as_people_write_them_not_as_chance_spells_them() {
+        let written_as_words = [
+            "AKIAIOSFODNN7EXAMPLE",
+            "FakeValues99cl9bqJFVA3iFUm+yqVe08HxhXFE/",
+            "tvly-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "YOUR_VERY_LONG_AND_SECURE_CLIENT_SECRET_GOES_HERE_1234",
+            "sk-proj-aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5oQ7sUyourKeyHere",
+            "mydummytoken",
+            "a-Sample-key",
+        ];
+        let spelled_by_chance = [
+            "sk-proj-bOX9F_JfOObAr4GrDdZLGDgwgtRb-0yIsdopA7DW6Zsu",
+            "q8ZxXxXr2LmNpQ4tVw6Yb8Cd0Ef2Gh4Ij6Kl8Mn0Op2Qr4St6Uv8",
+            "T7fakeqR2LmNpQ4tVw6Yb8Cd0Ef2Gh4Ij6Kl8Mn0Op2Qr4St6Uv8",
+            "xoxb-Qm3dummyZ9r2LmNpQ4tVw6Yb8Cd0Ef2Gh4Ij6Kl8Mn0Op2Q",
+        ];
+        for v in written_as_words {
+            assert!(is_template(v.as_bytes()), "{v}");
+        }
+        for v in spelled_by_chance {
+            assert!(!is_template(v.as_bytes()), "{v}");
         }
     }
 
