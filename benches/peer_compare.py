@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""leakscope against the secret scanner Kingfisher, in one run: accuracy on
+the labelled secret examples, then speed, memory and credential findings on
+a generated export with its ground truth.
+
+Labelled examples. Each example of Nosey Parker's and Kingfisher's labelled sets
+(`../shared/testdata/labelled/`) is written to a file of its own; both tools
+scan the folder once with their defaults (Kingfisher without network
+validation and without merging equal secrets across files, so every file's
+finding is counted). An example counts as detected when the tool reports
+any credential in its file (leakscope: a `secret.*` rule). Negatives that
+the same set also lists as a positive (exactly, or but for quote marks) are
+left out, as in `tests/labelled.rs`.
+
+This is the tool-level view (did it report anything?), next to the test's
+rule-level one (did the rule for that kind report it?): it measures both
+tools the same way, including the kinds leakscope has no rule for.
+Kingfisher runs twice: at its default confidence (medium) and at `-c low`.
+
+Generated export. The first MB megabytes of `benches/compare.sh`'s export
+(`$WORK/events.ndjson`, made by `leakscope-corpus --seed 1`) and its planted
+values (`truth.jsonl`). Each tool scans it on one thread; Kingfisher only
+looks for credentials, so only credentials are compared: a planted
+credential is found when a reported value on its line contains it or lies
+inside it (a bearer token is planted as the token, a URL's password as the
+password), and a reported credential is right when it matches a planted one
+so. leakscope's PII findings are left out of this count.
+
+    benches/peer_compare.py [--leakscope target/release/leakscope] [--mb 100]
+
+Needs Kingfisher (`pip install kingfisher-bin`) and GNU time.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LABELLED = ROOT.parent / "shared" / "testdata" / "labelled"
+SOURCES = ["secrets-noseyparker.jsonl", "secrets-kingfisher-v1.jsonl"]
+
+
+def examples(source):
+    """(text, should_flag) of one set, without negatives that repeat a positive."""
+    rows = [json.loads(line) for line in open(LABELLED / source, encoding="utf-8")]
+    unquoted = lambda r: r["text"].replace('"', "").replace("'", "")
+    positives = {unquoted(r) for r in rows if r["should_flag"]}
+    return [
+        (r["text"], bool(r["should_flag"]))
+        for r in rows
+        if r["should_flag"] or unquoted(r) not in positives
+    ]
+
+
+def write_examples(folder, items):
+    folder.mkdir(parents=True)
+    for i, (text, _) in enumerate(items):
+        (folder / f"{i:05}.txt").write_text(text, encoding="utf-8")
+
+
+def index_of(path):
+    return int(Path(path).stem)
+
+
+def leakscope_hits(binary, folder):
+    """Indices of files where leakscope reports a credential, and seconds taken."""
+    env = dict(os.environ, LEAKSCOPE_KEY=os.environ.get("LEAKSCOPE_KEY", "peer-compare-key"))
+    t = time.monotonic()
+    out = subprocess.run(
+        [binary, "scan", str(folder), "--format", "jsonl", "-q", "--preset", "none"],
+        capture_output=True, text=True, env=env,
+    )
+    took = time.monotonic() - t
+    if out.returncode not in (0, 1):
+        sys.exit(f"leakscope failed ({out.returncode}): {out.stderr.strip()}")
+    hits = set()
+    for line in out.stdout.splitlines():
+        f = json.loads(line)
+        if f["rule"].startswith("secret."):
+            hits.add(index_of(f["path"]))
+    return hits, took
+
+
+KINGFISHER = ["kingfisher", "scan", "--no-validate", "--no-dedup", "--git-history", "none",
+              "-f", "jsonl", "-q"]
+
+
+def kingfisher_hits(folder, extra=()):
+    """Indices of files where Kingfisher reports a finding, and seconds taken."""
+    t = time.monotonic()
+    out = subprocess.run(KINGFISHER + [str(folder), *extra], capture_output=True, text=True)
+    took = time.monotonic() - t
+    if out.returncode not in (0, 200, 205) and not out.stdout:
+        sys.exit(f"kingfisher failed ({out.returncode}): {out.stderr.strip()}")
+    hits = set()
+    for line in out.stdout.splitlines():
+        f = json.loads(line)
+        if "finding" in f:
+            hits.add(index_of(f["finding"]["path"]))
+    return hits, took
+
+
+def score(items, hits):
+    pos = [i for i, (_, flag) in enumerate(items) if flag]
+    neg = [i for i, (_, flag) in enumerate(items) if not flag]
+    found = sum(i in hits for i in pos)
+    flagged = sum(i in hits for i in neg)
+    return found, len(pos), flagged, len(neg)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--leakscope", default=str(ROOT / "target" / "release" / "leakscope"))
+    ap.add_argument("--mb", type=int, default=100, help="megabytes of the export to scan")
+    ap.add_argument("--work", default=os.environ.get("WORK", "/tmp/leakscope-bench"))
+    args = ap.parse_args()
+    if not LABELLED.exists():
+        sys.exit(f"{LABELLED} is absent (the shared test data sits beside the project)")
+    if not shutil.which("kingfisher"):
+        sys.exit("kingfisher is needed: pip install kingfisher-bin")
+    version = subprocess.run(["kingfisher", "--version"], capture_output=True, text=True).stdout.strip()
+    labelled(args, version)
+    export(args, version)
+
+
+def labelled(args, version):
+    print(f"{'set':<30} {'tool':<25} {'positives found':>16} {'recall':>7} {'negatives flagged':>18} {'rate':>6} {'time':>7}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for source in SOURCES:
+            items = examples(source)
+            folder = Path(tmp) / source.removesuffix(".jsonl")
+            write_examples(folder, items)
+            for tool, (hits, took) in [
+                ("leakscope", leakscope_hits(args.leakscope, folder)),
+                (version, kingfisher_hits(folder)),
+                (f"{version} -c low", kingfisher_hits(folder, ["-c", "low"])),
+            ]:
+                found, npos, flagged, nneg = score(items, hits)
+                print(f"{source:<30} {tool:<25} {found:>7} of {npos:<6} {found / npos:>7.3f}"
+                      f" {flagged:>8} of {nneg:<7} {flagged / max(nneg, 1):>6.3f} {took:>6.1f}s")
+
+
+def timed(cmd, out_path, env=None):
+    """Runs `cmd` with its stdout to `out_path`; returns (seconds, peak MB)."""
+    stats = Path(out_path).with_suffix(".time")
+    with open(out_path, "w") as out:
+        subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", str(stats), *cmd],
+                       stdout=out, stderr=subprocess.DEVNULL, env=env)
+    secs, kb = stats.read_text().split()[-2:]
+    return float(secs), int(kb) / 1024
+
+
+def planted_secrets(work, lines):
+    """{line: [value]} of the credentials planted in the first `lines` lines."""
+    truth = {}
+    for row in map(json.loads, open(Path(work) / "truth.jsonl", encoding="utf-8")):
+        if row["file"] == "events.ndjson" and row["line"] <= lines and row["rule"].startswith("secret."):
+            truth.setdefault(row["line"], []).append((row["rule"], row["value"]))
+    return truth
+
+
+def json_unescaped(text):
+    """A snippet read from inside a JSON string, with its escapes decoded
+    (Kingfisher reports the raw bytes; the planted values are decoded)."""
+    try:
+        return json.loads(f'"{text}"')
+    except ValueError:
+        return text.replace("\\n", "\n").replace('\\"', '"').replace("\\/", "/")
+
+
+def compare_values(truth, reported):
+    """(planted found, planted, reported right, reported, {kind: planted missed})
+    for {line: [(kind, value)]} planted and {line: [value]} reported."""
+    overlaps = lambda a, b: a in b or b in a
+    missed = {}
+    for line, planted in truth.items():
+        for kind, v in planted:
+            if not any(overlaps(v, r) for r in reported.get(line, [])):
+                missed[kind] = missed.get(kind, 0) + 1
+    planted = sum(map(len, truth.values()))
+    right = sum(any(overlaps(v, r) for _, v in truth.get(line, [])) for line, rs in reported.items() for r in rs)
+    return planted - sum(missed.values()), planted, right, sum(map(len, reported.values())), missed
+
+
+def export(args, version):
+    source = Path(args.work) / "events.ndjson"
+    if not source.exists():
+        print(f"\nno export at {source}: run benches/compare.sh first (or set WORK)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        slice_path = Path(tmp) / "events.ndjson"
+        with open(source, "rb") as src, open(slice_path, "wb") as dst:
+            data = src.read(args.mb * 1_000_000)
+            dst.write(data[: data.rfind(b"\n") + 1])
+        lines = data[: data.rfind(b"\n") + 1].count(b"\n")
+        truth = planted_secrets(args.work, lines)
+        env = dict(os.environ, LEAKSCOPE_KEY="peer-compare-key")
+        runs = {}
+        out = Path(tmp) / "leakscope.jsonl"
+        secs, mb = timed([args.leakscope, "scan", str(slice_path), "-j", "1", "--format", "jsonl",
+                          "-q", "--preset", "none", "--reveal"], out, env)
+        reported = {}
+        for f in map(json.loads, open(out)):
+            if f["rule"].startswith("secret."):
+                reported.setdefault(f["record"], []).append(f["value"])
+        runs["leakscope -j1"] = (secs, mb, reported)
+        out = Path(tmp) / "kingfisher.jsonl"
+        # Kingfisher skips files over 256 MB unless told otherwise.
+        secs, mb = timed(KINGFISHER + ["-j", "1", "--max-file-size", "0", str(slice_path)], out)
+        reported = {}
+        for f in map(json.loads, open(out)):
+            if "finding" in f:
+                reported.setdefault(f["finding"]["line"], []).append(json_unescaped(f["finding"]["snippet"]))
+        runs[f"{version} -j1"] = (secs, mb, reported)
+        size = slice_path.stat().st_size / 1e6
+        print(f"\nexport: first {size:.0f} MB of {source} ({lines} events, "
+              f"{sum(map(len, truth.values()))} planted credentials); credentials only")
+        print(f"{'tool':<25} {'time':>7} {'MB/s':>6} {'peak':>7} {'planted found':>16} {'recall':>7}"
+              f" {'reported right':>17} {'precision':>9}")
+        for tool, (secs, mb, reported) in runs.items():
+            found, planted, right, total, missed = compare_values(truth, reported)
+            print(f"{tool:<25} {secs:>6.2f}s {size / secs:>6.0f} {mb:>5.0f}MB {found:>7} of {planted:<6}"
+                  f" {found / max(planted, 1):>7.3f} {right:>7} of {total:<7} {right / max(total, 1):>9.3f}")
+            if missed:
+                print("  missed (planted as): " + ", ".join(f"{k} {n}" for k, n in sorted(missed.items())))
+
+
+if __name__ == "__main__":
+    main()
