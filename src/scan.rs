@@ -1225,14 +1225,18 @@ impl<'e> Scanner<'e> {
         let data = &chunk.data;
         let mut out = Vec::with_capacity(matches.len());
         let mut names = jsonpath::PathCache::default();
-        let (mut pos, mut line) = (0usize, 0u64);
+        // One pass over the newlines gives each match its line number and
+        // its line's bounds.
+        let mut newlines = memchr::memchr_iter(b'\n', data).peekable();
+        let (mut lo, mut line) = (0usize, 0u64);
         let mut i = 0;
         while i < matches.len() {
             let m0 = &matches[i];
-            line += bytecount::count(&data[pos..m0.start], b'\n') as u64;
-            pos = m0.start;
-            let lo = memchr::memrchr(b'\n', &data[..m0.start]).map_or(0, |p| p + 1);
-            let hi = memchr::memchr(b'\n', &data[m0.start..]).map_or(data.len(), |p| m0.start + p);
+            while let Some(nl) = newlines.next_if(|&nl| nl < m0.start) {
+                line += 1;
+                lo = nl + 1;
+            }
+            let hi = newlines.peek().copied().unwrap_or(data.len());
             let same_line = matches[i..].iter().take_while(|m| m.start < hi).count();
             let group = &matches[i..i + same_line];
             let shift = if lo == 0 { chunk.line_offset } else { 0 };
@@ -1273,7 +1277,7 @@ impl<'e> Scanner<'e> {
             }
             i += same_line;
         }
-        line += bytecount::count(&data[pos..], b'\n') as u64;
+        line += newlines.count() as u64;
         (out, line)
     }
 
