@@ -70,42 +70,41 @@ def index_of(path):
     return int(Path(path).stem)
 
 
-def leakscope_hits(binary, folder):
-    """Indices of files where leakscope reports a credential, and seconds taken."""
-    env = dict(os.environ, LEAKSCOPE_KEY=os.environ.get("LEAKSCOPE_KEY", "peer-compare-key"))
-    t = time.monotonic()
-    out = subprocess.run(
-        [binary, "scan", str(folder), "--format", "jsonl", "-q", "--preset", "none"],
-        capture_output=True, text=True, env=env,
-    )
-    took = time.monotonic() - t
-    if out.returncode not in (0, 1):
-        sys.exit(f"leakscope failed ({out.returncode}): {out.stderr.strip()}")
-    hits = set()
-    for line in out.stdout.splitlines():
-        f = json.loads(line)
-        if f["rule"].startswith("secret."):
-            hits.add(index_of(f["path"]))
-    return hits, took
-
-
+ENV = dict(os.environ, LEAKSCOPE_KEY=os.environ.get("LEAKSCOPE_KEY", "peer-compare-key"))
 KINGFISHER = ["kingfisher", "scan", "--no-validate", "--no-dedup", "--git-history", "none",
-              "-f", "jsonl", "-q"]
+              "-f", "jsonl", "-q", "--max-file-size", "0"]  # else files over 256 MB are skipped
 
 
-def kingfisher_hits(folder, extra=()):
-    """Indices of files where Kingfisher reports a finding, and seconds taken."""
-    t = time.monotonic()
-    out = subprocess.run(KINGFISHER + [str(folder), *extra], capture_output=True, text=True)
-    took = time.monotonic() - t
-    if out.returncode not in (0, 200, 205) and not out.stdout:
-        sys.exit(f"kingfisher failed ({out.returncode}): {out.stderr.strip()}")
-    hits = set()
-    for line in out.stdout.splitlines():
-        f = json.loads(line)
+def leakscope_cmd(binary):
+    return [binary, "scan", "--format", "jsonl", "-q", "--preset", "none", "--reveal"]
+
+
+def scan(cmd, out_path):
+    """Runs a scanner that prints JSON Lines, its output to `out_path`;
+    returns (the printed objects, seconds, peak MB)."""
+    stats = Path(out_path).with_suffix(".time")
+    with open(out_path, "w") as out:
+        run = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", str(stats), *cmd],
+                             stdout=out, stderr=subprocess.PIPE, text=True, env=ENV)
+    objects = [json.loads(line) for line in open(out_path, encoding="utf-8")]
+    # leakscope exits 1 and Kingfisher 200/205 when they find something.
+    if run.returncode not in (0, 1, 200, 205) and not objects:
+        sys.exit(f"{cmd[0]} failed ({run.returncode}): {run.stderr.strip()}")
+    secs, kb = stats.read_text().split()[-2:]
+    return objects, float(secs), int(kb) / 1024
+
+
+def credentials(objects):
+    """(path, line, value) of each credential a leakscope or Kingfisher run
+    reported (other lines, such as Kingfisher's summary, are passed over).
+    Kingfisher's snippets are the raw bytes, so escapes inside JSON
+    strings are decoded as leakscope's values are."""
+    for f in objects:
         if "finding" in f:
-            hits.add(index_of(f["finding"]["path"]))
-    return hits, took
+            k = f["finding"]
+            yield k["path"], k["line"], json_unescaped(k["snippet"])
+        elif str(f.get("rule", "")).startswith("secret."):  # a leakscope finding
+            yield f["path"], f["record"], f["value"]
 
 
 def score(items, hits):
@@ -138,24 +137,16 @@ def labelled(args, version):
             items = examples(source)
             folder = Path(tmp) / source.removesuffix(".jsonl")
             write_examples(folder, items)
-            for tool, (hits, took) in [
-                ("leakscope", leakscope_hits(args.leakscope, folder)),
-                (version, kingfisher_hits(folder)),
-                (f"{version} -c low", kingfisher_hits(folder, ["-c", "low"])),
+            for tool, cmd in [
+                ("leakscope", leakscope_cmd(args.leakscope)),
+                (version, KINGFISHER),
+                (f"{version} -c low", KINGFISHER + ["-c", "low"]),
             ]:
+                objects, took, _ = scan(cmd + [str(folder)], Path(tmp) / "out.jsonl")
+                hits = {index_of(path) for path, _, _ in credentials(objects)}
                 found, npos, flagged, nneg = score(items, hits)
                 print(f"{source:<30} {tool:<25} {found:>7} of {npos:<6} {found / npos:>7.3f}"
                       f" {flagged:>8} of {nneg:<7} {flagged / max(nneg, 1):>6.3f} {took:>6.1f}s")
-
-
-def timed(cmd, out_path, env=None):
-    """Runs `cmd` with its stdout to `out_path`; returns (seconds, peak MB)."""
-    stats = Path(out_path).with_suffix(".time")
-    with open(out_path, "w") as out:
-        subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", str(stats), *cmd],
-                       stdout=out, stderr=subprocess.DEVNULL, env=env)
-    secs, kb = stats.read_text().split()[-2:]
-    return float(secs), int(kb) / 1024
 
 
 def planted_secrets(work, lines):
@@ -233,24 +224,13 @@ def export(args, version):
             dst.write(data[: data.rfind(b"\n") + 1])
         lines = data[: data.rfind(b"\n") + 1].count(b"\n")
         truth = planted_secrets(args.work, lines)
-        env = dict(os.environ, LEAKSCOPE_KEY="peer-compare-key")
         runs = {}
-        out = Path(tmp) / "leakscope.jsonl"
-        secs, mb = timed([args.leakscope, "scan", str(slice_path), "-j", "1", "--format", "jsonl",
-                          "-q", "--preset", "none", "--reveal"], out, env)
-        reported = {}
-        for f in map(json.loads, open(out)):
-            if f["rule"].startswith("secret."):
-                reported.setdefault(f["record"], []).append(f["value"])
-        runs["leakscope -j1"] = (secs, mb, reported)
-        out = Path(tmp) / "kingfisher.jsonl"
-        # Kingfisher skips files over 256 MB unless told otherwise.
-        secs, mb = timed(KINGFISHER + ["-j", "1", "--max-file-size", "0", str(slice_path)], out)
-        reported = {}
-        for f in map(json.loads, open(out)):
-            if "finding" in f:
-                reported.setdefault(f["finding"]["line"], []).append(json_unescaped(f["finding"]["snippet"]))
-        runs[f"{version} -j1"] = (secs, mb, reported)
+        for tool, cmd in [("leakscope -j1", leakscope_cmd(args.leakscope)), (f"{version} -j1", KINGFISHER)]:
+            objects, secs, mb = scan(cmd + ["-j", "1", str(slice_path)], Path(tmp) / "out.jsonl")
+            reported = {}
+            for _, line, value in credentials(objects):
+                reported.setdefault(line, []).append(value)
+            runs[tool] = (secs, mb, reported)
         size = slice_path.stat().st_size / 1e6
         print(f"\nexport: first {size:.0f} MB of {source} ({lines} events, "
               f"{sum(map(len, truth.values()))} planted credentials); credentials only")

@@ -215,8 +215,8 @@ const LONG_VALUE: usize = 32;
 /// way people write a word: lowercase, UPPERCASE or Capitalised, and, in a
 /// value longer than [`LONG_VALUE`], where a word starts (at the start,
 /// after a byte that is neither letter nor digit, or as the capital of a
-/// camelCase word). A random token holds short words by chance: `…JfOObAr4…` in a
-/// 164-character OpenAI key spells `foobar` case-insensitively, and `xxxx`
+/// camelCase word). A random token holds short words by chance: `…JfOObAr4…`
+/// in a 164-character OpenAI key spells `foobar` case-insensitively, and `xxxx`
 /// or `fake` turns up in about one 150-character base64 key in 3,500.
 /// Words of seven letters or more (`example`, `yourKey`) count however
 /// written: chance spells one in fewer than one key in a million.
@@ -231,12 +231,13 @@ fn written_as_word(v: &[u8], start: usize, end: usize) -> bool {
     if !(lower || upper || capitalised) {
         return false;
     }
-    match start.checked_sub(1).map(|i| v[i]) {
-        _ if v.len() <= LONG_VALUE => true,
+    let word_start = match start.checked_sub(1).map(|i| v[i]) {
         None => true,
-        Some(b) if !b.is_ascii_alphanumeric() => true,
-        Some(b) => b.is_ascii_lowercase() && w[0].is_ascii_uppercase(),
-    }
+        Some(b) => {
+            !b.is_ascii_alphanumeric() || (b.is_ascii_lowercase() && w[0].is_ascii_uppercase())
+        }
+    };
+    v.len() <= LONG_VALUE || word_start
 }
 
 /// True when `hay[start..end]` is, or lies inside, text that leakscope's
