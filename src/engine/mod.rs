@@ -111,10 +111,11 @@ pub struct Engine {
     /// preset: data of no vendor (or another vendor) never pays for a
     /// preset's keywords.
     prefilters: Vec<(Option<String>, Prefilter)>,
-    /// Keyword-less rules on digit clusters, with the shape each needs,
-    /// listed per kind of cluster.
-    digit_rules: trigger::ShapeTable,
-    /// Drops digit clusters no digit rule can use.
+    /// Keyword-less rules on digit clusters, in the order of their shapes
+    /// in `gate`.
+    digit_rules: Vec<u32>,
+    /// The shape of each digit rule: drops the clusters none can use and
+    /// tells which may use the others.
     gate: trigger::Gate,
     /// Keyword-less rules on hex/colon runs.
     hexcolon_rules: Vec<u32>,
@@ -285,13 +286,20 @@ impl Engine {
                 .enumerate()
                 .filter(move |(_, c)| c.rule.trigger == Some(t))
         };
-        let digit_rules: Vec<(u32, Shape)> = by_trigger(Trigger::Digits)
+        let (digit_rules, shapes): (Vec<u32>, Vec<Shape>) = by_trigger(Trigger::Digits)
             .filter_map(|(i, c)| c.rule.shape.as_ref().map(|s| (i as u32, shape_of(s))))
-            .collect();
+            .unzip();
+        if shapes.len() > trigger::Gate::MAX_SHAPES {
+            bail!(
+                "{} rules have a digit shape; at most {} can",
+                shapes.len(),
+                trigger::Gate::MAX_SHAPES
+            );
+        }
         Ok(Engine {
             prefilters,
-            gate: trigger::Gate::new(digit_rules.iter().map(|(_, s)| s)),
-            digit_rules: trigger::ShapeTable::new(&digit_rules),
+            gate: trigger::Gate::new(&shapes),
+            digit_rules,
             hexcolon_rules: by_trigger(Trigger::Hexcolon)
                 .map(|(i, _)| i as u32)
                 .collect(),
@@ -637,15 +645,19 @@ impl Engine {
             masks,
             &self.gate,
             |c| {
-                for (r, shape) in self.digit_rules.for_cluster(&c) {
-                    if !c.fits(shape, hay) {
+                let mut candidates = c.candidates;
+                while candidates != 0 {
+                    let k = candidates.trailing_zeros();
+                    candidates &= candidates - 1;
+                    let (r, shape) = (self.digit_rules[k as usize], self.gate.shape(k));
+                    if !c.fits_rest(shape, hay) {
                         continue;
                     }
                     if c.is_quad_value(shape, hay) {
-                        out.extend(self.valid_hit(*r, hay, c.start, c.end));
-                    } else if self.plain_cluster_ok(*r, &c, hay) {
-                        let (s, e) = pad(*r, c.start, c.end);
-                        add(*r, s, e);
+                        out.extend(self.valid_hit(r, hay, c.start, c.end));
+                    } else if self.plain_cluster_ok(r, &c, hay) {
+                        let (s, e) = pad(r, c.start, c.end);
+                        add(r, s, e);
                     }
                 }
             },

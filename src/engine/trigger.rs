@@ -31,6 +31,9 @@ pub struct Cluster {
     pub dollar_before: bool,
     /// Separator kinds inside the cluster, as [`sep_bit`] flags.
     pub seps: u8,
+    /// Bit `k`: the gate's shape `k` may fit, by the cluster's counts and
+    /// class (see [`Gate::candidates`]); the rest is [`Cluster::fits_rest`].
+    pub candidates: u64,
 }
 
 /// The flag of a separator byte in [`Cluster::seps`] (0 for other bytes).
@@ -76,45 +79,6 @@ pub struct Shape {
     pub quad_value: bool,
 }
 
-/// Digit rules sorted by the kind of cluster they may fit: a plain run of
-/// digits (a timestamp, an order number) can only be a card number, never a
-/// separated phone, SSN or dotted address; a cluster without capitals or a
-/// `$` before it skips the IBAN, NI-number and crypt-hash shapes. Each
-/// cluster then checks only the shapes of its class (16 classes: plain,
-/// `+` before, capitals before, `$` before).
-#[derive(Debug, Clone, Default)]
-pub struct ShapeTable {
-    by_class: Vec<Vec<(u32, Shape)>>,
-}
-
-impl ShapeTable {
-    /// The table of `(rule, shape)` pairs.
-    pub fn new(rules: &[(u32, Shape)]) -> Self {
-        let by_class = (0..16)
-            .map(|class| {
-                rules
-                    .iter()
-                    .filter(|(_, s)| s.may_fit_class(class))
-                    .cloned()
-                    .collect()
-            })
-            .collect();
-        ShapeTable { by_class }
-    }
-
-    /// The shapes a cluster of `c`'s class may fit (each still to be checked
-    /// with [`Cluster::fits`]).
-    #[inline]
-    pub fn for_cluster(&self, c: &Cluster) -> &[(u32, Shape)] {
-        &self.by_class[c.class()]
-    }
-
-    /// True when no rule has a shape.
-    pub fn is_empty(&self) -> bool {
-        self.by_class.iter().all(Vec::is_empty)
-    }
-}
-
 impl Shape {
     /// The `plain_then` bitset of the bytes of `spec` (a range `A-F` stands
     /// for its bytes).
@@ -144,13 +108,16 @@ impl Shape {
             || next.is_some_and(|x| self.plain_then[x as usize / 64] >> (x % 64) & 1 == 1)
     }
 
-    /// False when no cluster of `class` (see [`Cluster::class`]) can fit.
-    fn may_fit_class(&self, class: usize) -> bool {
+    /// True when a cluster of `class` (see [`Cluster::class`]) with these
+    /// counts may hold the value: the conditions the gate's table folds in.
+    fn counts_admit(&self, class: usize, digits: u32, dots: u32) -> bool {
         let [plain, intl, caps, dollar] = [1, 2, 4, 8].map(|bit| class & bit != 0);
-        (!self.separated || !plain || intl)
-            && (!plain || self.min_dots == 0)
+        digits >= self.min_digits
+            && (!plain || digits <= self.max_digits)
+            && !(self.separated && plain && !intl)
             && (!self.caps_before || caps)
             && (!self.dollar_before || dollar)
+            && dots >= self.min_dots
     }
 }
 
@@ -160,10 +127,12 @@ impl Cluster {
     #[inline]
     fn class(&self) -> usize {
         let plain = (self.end - self.start) as u32 == self.digits;
-        usize::from(plain)
-            | usize::from(self.plus_before) << 1
-            | usize::from(self.caps_before) << 2
-            | usize::from(self.dollar_before) << 3
+        class_of(
+            plain,
+            self.plus_before,
+            self.caps_before,
+            self.dollar_before,
+        )
     }
 
     /// Four digit groups joined by three dots and nothing else: an IPv4
@@ -191,17 +160,18 @@ impl Cluster {
     /// the cluster marks an international number, which is exempt from
     /// `first_digits` and `max_group` (`+14155552671` is one long group).
     pub fn fits(&self, shape: &Shape, hay: &[u8]) -> bool {
+        shape.counts_admit(self.class(), self.digits, self.dots) && self.fits_rest(shape, hay)
+    }
+
+    /// [`Cluster::fits`] past the conditions the gate already checked for
+    /// the shapes in [`Cluster::candidates`].
+    #[inline]
+    pub fn fits_rest(&self, shape: &Shape, hay: &[u8]) -> bool {
         let plain = (self.end - self.start) as u32 == self.digits;
         let intl = self.plus_before;
-        self.digits >= shape.min_digits
-            && (!plain || self.digits <= shape.max_digits)
-            && !(shape.separated && plain && !intl)
-            && (!plain || shape.then_admits(hay.get(self.end).copied()))
+        (!plain || shape.then_admits(hay.get(self.end).copied()))
             && (shape.first_group == 0 || self.first_group == shape.first_group)
             && (intl || shape.max_group == 0 || self.max_group <= shape.max_group)
-            && (!shape.caps_before || self.caps_before)
-            && (!shape.dollar_before || self.dollar_before)
-            && self.dots >= shape.min_dots
             && (shape.separators == 0 || self.seps & !shape.separators == 0)
             && !(shape.refuse_dotted_quads && !intl && self.is_dotted_quad())
             && (intl
@@ -210,80 +180,88 @@ impl Cluster {
     }
 }
 
-/// The cheapest conditions under which any rule's shape may fit (digits,
-/// dots, capitals before): clusters failing all of them are dropped before
-/// the per-rule checks. Most digit runs in exports (hex ids, small numbers)
-/// stop here.
+/// Bits of a cluster's class: plain run of digits (1), `+` before (2),
+/// capitals before (4), `$` before (8).
+#[inline]
+fn class_of(plain: bool, plus: bool, caps: bool, dollar: bool) -> usize {
+    usize::from(plain) | usize::from(plus) << 1 | usize::from(caps) << 2 | usize::from(dollar) << 3
+}
+
+/// Which shapes a cluster may fit, from its class and counts alone: most
+/// digit runs in exports (hex ids, small numbers, timestamps) fit none and
+/// stop here, and a cluster that goes on is checked only against the shapes
+/// its counts allow. One table lookup per cluster, with no branch on the
+/// counts: clusters are as varied as the data, and a chain of tests on them
+/// was mispredicted about once per cluster.
 #[derive(Debug, Clone, Default)]
 pub struct Gate {
-    /// (least digits, least dots, needs capitals before), one per distinct shape.
-    entries: Vec<(u32, u32, bool)>,
-    /// Fewest digits any entry needs.
-    min_digits: u32,
-    /// Fewest digits of a shape that needs a `$` before (kept apart: such
-    /// shapes admit one-digit clusters, which must not slow the others).
-    dollar_min: Option<u32>,
-    /// The verdict of `entries` for (digits, dots, capitals before), with
-    /// digits and dots clamped where every entry's threshold is passed:
-    /// one lookup per cluster instead of a scan of the entries.
-    table: Vec<bool>,
+    /// The shapes, at most [`Gate::MAX_SHAPES`]; bit `k` of a candidate
+    /// mask is `shapes[k]`.
+    shapes: Vec<Shape>,
+    /// The candidate mask per (class, digits, dots), with digits and dots
+    /// clamped where the answer no longer changes; empty when some shape's
+    /// numbers are past the clamps (the masks are then worked out per cluster).
+    table: Vec<u64>,
 }
 
 /// Clamps of the gate's table: above every shape's least digits and dots.
 const GATE_DIGITS: u32 = 64;
 const GATE_DOTS: u32 = 8;
+/// Cluster classes (see [`class_of`]).
+const CLASSES: u32 = 16;
 
 impl Gate {
-    /// The gate of a set of shapes.
+    /// Most shapes one gate holds (one bit each in a `u64`).
+    pub const MAX_SHAPES: usize = 64;
+
+    /// The gate of a set of shapes (at most [`Gate::MAX_SHAPES`]; later
+    /// ones are ignored, and [`crate::engine::Engine::new`] refuses more).
     pub fn new<'a>(shapes: impl IntoIterator<Item = &'a Shape>) -> Self {
-        let (dollar, plain): (Vec<&Shape>, Vec<&Shape>) =
-            shapes.into_iter().partition(|s| s.dollar_before);
-        let mut entries: Vec<(u32, u32, bool)> = plain
-            .iter()
-            .map(|s| (s.min_digits.max(1), s.min_dots, s.caps_before))
-            .collect();
-        entries.sort_unstable();
-        entries.dedup();
-        let min_digits = entries.iter().map(|e| e.0).min().unwrap_or(u32::MAX);
-        let clamp_ok = entries
-            .iter()
-            .all(|&(d, o, _)| d < GATE_DIGITS && o < GATE_DOTS);
+        let shapes: Vec<Shape> = shapes.into_iter().take(Self::MAX_SHAPES).cloned().collect();
+        let within_clamps = shapes.iter().all(|s| {
+            s.min_digits < GATE_DIGITS
+                && s.min_dots < GATE_DOTS
+                && (s.max_digits < GATE_DIGITS - 1 || s.max_digits == u32::MAX)
+        });
         let mut gate = Gate {
-            entries,
-            min_digits,
-            dollar_min: dollar.iter().map(|s| s.min_digits.max(1)).min(),
+            shapes,
             table: Vec::new(),
         };
-        if clamp_ok {
-            gate.table = (0..GATE_DIGITS * GATE_DOTS * 2)
-                .map(|k| gate.scan(k / (GATE_DOTS * 2), k / 2 % GATE_DOTS, k % 2 == 1))
+        if within_clamps {
+            gate.table = (0..CLASSES * GATE_DIGITS * GATE_DOTS)
+                .map(|k| {
+                    let (class, rest) =
+                        (k / (GATE_DIGITS * GATE_DOTS), k % (GATE_DIGITS * GATE_DOTS));
+                    gate.scan(class as usize, rest / GATE_DOTS, rest % GATE_DOTS)
+                })
                 .collect();
         }
         gate
     }
 
+    /// Bit `k`: shape `k` may fit a cluster of `class` with these counts.
     #[inline]
-    fn admits(&self, digits: u32, dots: u32, caps: bool, dollar: bool) -> bool {
-        if dollar && self.dollar_min.is_some_and(|m| digits >= m) {
-            return true;
-        }
-        if digits < self.min_digits {
-            return false;
-        }
+    pub fn candidates(&self, class: usize, digits: u32, dots: u32) -> u64 {
         if self.table.is_empty() {
-            return self.scan(digits, dots, caps);
+            return self.scan(class, digits, dots);
         }
-        let k = (digits.min(GATE_DIGITS - 1) * GATE_DOTS + dots.min(GATE_DOTS - 1)) * 2;
-        self.table[(k + u32::from(caps)) as usize]
+        let d = digits.min(GATE_DIGITS - 1) as usize;
+        let k = (class * GATE_DIGITS as usize + d) * GATE_DOTS as usize;
+        self.table[k + dots.min(GATE_DOTS - 1) as usize]
     }
 
-    /// Whether any entry admits the cluster.
-    fn scan(&self, digits: u32, dots: u32, caps: bool) -> bool {
-        digits >= self.min_digits
-            && self
-                .entries
-                .iter()
-                .any(|&(d, o, c)| digits >= d && dots >= o && (caps || !c))
+    /// Shape `k`.
+    pub fn shape(&self, k: u32) -> &Shape {
+        &self.shapes[k as usize]
+    }
+
+    /// [`Gate::candidates`] worked out shape by shape.
+    fn scan(&self, class: usize, digits: u32, dots: u32) -> u64 {
+        self.shapes
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.counts_admit(class, digits, dots))
+            .fold(0, |m, (k, _)| m | 1 << k)
     }
 }
 
@@ -355,7 +333,11 @@ pub fn digit_clusters_and_colons(
         // `DE89…`, or with one space as in `AB 12 34 56 C`.
         let caps_before = (caps(1) && caps(2)) || (prev == Some(b' ') && caps(2) && caps(3));
         let dollar_before = prev == Some(b'$');
-        if gate.admits(digits, dots, caps_before, dollar_before) {
+        let plus_before = prev == Some(b'+');
+        let plain = (i - start) as u32 == digits;
+        let class = class_of(plain, plus_before, caps_before, dollar_before);
+        let candidates = gate.candidates(class, digits, dots);
+        if candidates != 0 {
             f(Cluster {
                 start,
                 end: i,
@@ -363,10 +345,11 @@ pub fn digit_clusters_and_colons(
                 dots,
                 max_group,
                 first_group: first_group_end.map_or(0, |e| (e - start) as u32),
-                plus_before: prev == Some(b'+'),
+                plus_before,
                 caps_before,
                 dollar_before,
                 seps,
+                candidates,
             });
         }
         if i >= n {
@@ -484,12 +467,18 @@ pub fn hexcolon_run_at(hay: &[u8], pos: usize) -> Option<(usize, usize)> {
 mod tests {
     use super::*;
 
+    /// A shape any cluster fits.
+    fn any_shape() -> Shape {
+        Shape {
+            min_digits: 1,
+            max_digits: u32::MAX,
+            ..Shape::default()
+        }
+    }
+
     fn clusters(s: &str) -> Vec<(String, u32, u32)> {
         let mut out = Vec::new();
-        let any = Gate::new(&[Shape {
-            min_digits: 1,
-            ..Shape::default()
-        }]);
+        let any = Gate::new(&[any_shape()]);
         digit_clusters(s.as_bytes(), &any, |c| {
             out.push((s[c.start..c.end].to_string(), c.digits, c.dots))
         });
@@ -514,67 +503,73 @@ mod tests {
         }
     }
 
-    #[test]
-    fn shape_table_keeps_every_shape_a_cluster_fits() {
-        let shapes = [
+    /// Shapes like the built-in rules': a separated phone, a card, an
+    /// IBAN after capitals, a dotted address, a crypt hash after `$`.
+    fn sample_shapes() -> [Shape; 5] {
+        [
             Shape {
                 min_digits: 7,
+                max_digits: 15,
                 separated: true,
                 ..Shape::default()
             },
             Shape {
                 min_digits: 12,
+                max_digits: 19,
                 ..Shape::default()
             },
             Shape {
                 min_digits: 2,
+                max_digits: 34,
                 caps_before: true,
                 ..Shape::default()
             },
             Shape {
                 min_digits: 4,
+                max_digits: 12,
                 min_dots: 3,
                 ..Shape::default()
             },
             Shape {
                 min_digits: 1,
+                max_digits: 1,
                 dollar_before: true,
                 ..Shape::default()
             },
-        ];
-        let rules: Vec<(u32, Shape)> = shapes
-            .iter()
-            .cloned()
-            .zip(0..)
-            .map(|(s, i)| (i, s))
-            .collect();
-        let table = ShapeTable::new(&rules);
+        ]
+    }
+
+    #[test]
+    fn gate_candidates_keep_every_shape_a_cluster_fits() {
+        let shapes = sample_shapes();
         let gate = Gate::new(&shapes);
-        let hay = b"t 1731023456789 ph 020-7946-0958 +14155552671 DE89370400440532013000 ip 203.0.113.9 $6$x 4111111111111111";
-        let mut seen = 0;
-        digit_clusters(hay, &gate, |c| {
-            let listed: Vec<u32> = table.for_cluster(&c).iter().map(|(r, _)| *r).collect();
-            for (r, s) in &rules {
-                if c.fits(s, hay) {
-                    assert!(
-                        listed.contains(r),
-                        "rule {r} fits {:?} but is not listed",
-                        &hay[c.start..c.end]
-                    );
-                }
+        let all = Gate::new(&[any_shape()]);
+        let hay = b"t 1731023456789;ph 020-7946-0958;+14155552671;DE89370400440532013000;ip 203.0.113.9;$6$x;4111111111111111;1734285197;12;9.4";
+        let (mut seen, mut fitting) = (0, 0);
+        digit_clusters(hay, &all, |c| {
+            let candidates = gate.candidates(c.class(), c.digits, c.dots);
+            for (k, s) in shapes.iter().enumerate() {
+                let listed = candidates >> k & 1 == 1;
+                assert!(
+                    listed || !c.fits(s, hay),
+                    "shape {k} fits {:?} but is not a candidate",
+                    String::from_utf8_lossy(&hay[c.start..c.end])
+                );
+                fitting += usize::from(c.fits(s, hay));
             }
             seen += 1;
         });
-        assert!(seen >= 6);
-        // A plain run is offered only the unseparated, dotless shape.
-        let plain = Cluster {
-            start: 0,
-            end: 13,
-            digits: 13,
-            ..Cluster::default()
-        };
-        let listed: Vec<u32> = table.for_cluster(&plain).iter().map(|(r, _)| *r).collect();
-        assert_eq!(listed, [1]);
+        // Ten clusters; the address fits the phone too (no shape here refuses
+        // dotted quads); the last three fit nothing.
+        assert_eq!((seen, fitting), (10, 8));
+        // A plain run is offered only the card, and only at a card's length.
+        let plain = |digits| gate.candidates(class_of(true, false, false, false), digits, 0);
+        assert_eq!([plain(10), plain(13), plain(20)], [0, 1 << 1, 0]);
+        // A `$` before a digit: the crypt shape.
+        assert_eq!(
+            gate.candidates(class_of(true, false, false, true), 1, 0),
+            1 << 4
+        );
     }
 
     #[test]
@@ -586,7 +581,7 @@ mod tests {
             first_group: 6,
             ..Shape::default()
         };
-        let gate = Gate::new(std::slice::from_ref(&shape));
+        let gate = Gate::new(&[any_shape()]);
         let hay = b"020594X903P 020594f1a 123456\" 131052-308T a-8376-4238-b 010594Y 999999";
         let mut fitting = Vec::new();
         digit_clusters(hay, &gate, |c| {
@@ -608,11 +603,13 @@ mod tests {
     fn dotted_quads_can_be_refused() {
         let phone = Shape {
             min_digits: 7,
+            max_digits: 15,
             refuse_dotted_quads: true,
             ..Shape::default()
         };
         let any = Shape {
             min_digits: 7,
+            max_digits: 15,
             ..Shape::default()
         };
         let gate = Gate::new([&phone, &any]);
@@ -638,52 +635,56 @@ mod tests {
 
     #[test]
     fn gate_drops_clusters_no_shape_can_use() {
-        let ip = Shape {
-            min_digits: 4,
-            min_dots: 3,
-            ..Shape::default()
-        };
-        let iban = Shape {
-            min_digits: 2,
-            caps_before: true,
-            ..Shape::default()
-        };
-        let card = Shape {
-            min_digits: 13,
-            ..Shape::default()
-        };
+        let [_, card, iban, ip, _] = sample_shapes();
         let gate = Gate::new([&ip, &iban, &card]);
-        let hay = b"a1b22c 1.2.3.4 DE89x 12345;1234567890123";
+        let hay = b"a1b22c 1.2.3.4 DE89x 12345;1234567890123;1734285197";
         let mut got = Vec::new();
         digit_clusters(hay, &gate, |c| {
-            got.push(String::from_utf8_lossy(&hay[c.start..c.end]).into_owned())
+            got.push((
+                String::from_utf8_lossy(&hay[c.start..c.end]).into_owned(),
+                c.candidates,
+            ))
         });
-        assert_eq!(got, vec!["1.2.3.4", "89", "1234567890123"]);
+        let got: Vec<(&str, u64)> = got.iter().map(|(t, m)| (t.as_str(), *m)).collect();
+        // The ten-digit timestamp is too short for a card and too plain for
+        // the rest.
+        assert_eq!(got, [("1.2.3.4", 1), ("89", 2), ("1234567890123", 4)]);
     }
 
     #[test]
-    fn the_gate_table_agrees_with_its_entries_past_the_clamps() {
-        let shapes = [(4, 3, false), (2, 0, true), (13, 0, false), (9, 2, false)].map(
-            |(min_digits, min_dots, caps_before)| Shape {
-                min_digits,
-                min_dots,
-                caps_before,
-                ..Shape::default()
-            },
-        );
+    fn the_gate_table_agrees_with_its_shapes_past_the_clamps() {
+        let mut shapes = sample_shapes().to_vec();
+        shapes.push(Shape {
+            min_digits: 9,
+            max_digits: u32::MAX,
+            min_dots: 2,
+            ..Shape::default()
+        });
         let gate = Gate::new(&shapes);
         assert!(!gate.table.is_empty());
-        for digits in 0..100 {
-            for dots in 0..12 {
-                for caps in [false, true] {
+        for class in 0..CLASSES as usize {
+            for digits in 0..100 {
+                for dots in 0..12 {
                     assert_eq!(
-                        gate.admits(digits, dots, caps, false),
-                        gate.scan(digits, dots, caps),
-                        "{digits} digits, {dots} dots, caps {caps}"
+                        gate.candidates(class, digits, dots),
+                        gate.scan(class, digits, dots),
+                        "class {class}, {digits} digits, {dots} dots"
                     );
                 }
             }
         }
+        // A shape past the clamps: no table, the same answers.
+        shapes.push(Shape {
+            min_digits: 70,
+            max_digits: 90,
+            ..Shape::default()
+        });
+        let slow = Gate::new(&shapes);
+        assert!(slow.table.is_empty());
+        let plain = class_of(true, false, false, false);
+        assert_eq!(slow.candidates(plain, 80, 0), 1 << 6);
+        assert_eq!(slow.candidates(plain, 95, 0), 0);
+        assert_eq!(slow.candidates(0, 80, 2), 1 << 6 | 1 << 5 | 1 << 1 | 1);
     }
 
     #[test]
@@ -740,10 +741,7 @@ mod tests {
     fn shapes_filter_clusters() {
         let hay = b"ts=1731023456789 +14155552671 v=120.0.6099.109 DE89370400440532013000";
         let mut got = Vec::new();
-        let any = Gate::new(&[Shape {
-            min_digits: 1,
-            ..Shape::default()
-        }]);
+        let any = Gate::new(&[any_shape()]);
         digit_clusters(hay, &any, |c| got.push(c));
         let card = Shape {
             min_digits: 13,

@@ -37,8 +37,11 @@ fn version_field(ctx: &Ctx) -> bool {
         .iter()
         .rposition(|b| !b"\"': =".contains(b))
         .map_or(0, |i| i + 1);
-    let name = head[..end].to_ascii_lowercase();
-    name.ends_with(b"version") || name.ends_with(b"_ver") || name.ends_with(b"build")
+    let name = &head[..end];
+    let ends_with = |suffix: &[u8]| {
+        name.len() >= suffix.len() && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    };
+    ends_with(b"version") || ends_with(b"_ver") || ends_with(b"build")
 }
 
 /// `Chrome/120.0.1.1`, `v1.2.3.4`, `1.2.3.4.5`, `10.1.2.3-beta`.
@@ -76,6 +79,8 @@ mod tests {
         assert!(!check("version 1.2.3.4.5", "1.2.3.4"));
         assert!(!check("v1.2.3.4", "1.2.3.4"));
         assert!(!check(r#"{"app_version":"9.4.11.154"}"#, "9.4.11.154"));
+        assert!(!check(r#"{"App_VERSION":"9.4.11.154"}"#, "9.4.11.154"));
+        assert!(!check("sdk_Ver=9.4.11.154", "9.4.11.154"));
         assert!(check(r#"{"ip":"9.4.11.154","version":"1"}"#, "9.4.11.154"));
         assert!(!check("256.1.1.1", "256.1.1.1"));
         assert!(!check("127.0.0.1", "127.0.0.1"));
