@@ -109,7 +109,7 @@ impl Engine {
         let cr = &self.rules[rule as usize];
         let re = cr.regex();
         let mut cache = re.create_cache();
-        let mut slots = vec![None; 2 * (cr.groups + 1)];
+        let mut slots = vec![None; 2 * (cr.groups() + 1)];
         let mut spans = Vec::new();
         let mut at = 0;
         while at < hay.len() {
@@ -124,7 +124,7 @@ impl Engine {
                 break;
             };
             at = e.get().max(s.get() + 1);
-            match value_span(&slots, cr.groups) {
+            match value_span(&slots, cr.groups()) {
                 Some((s, e)) if s < e => spans.push((s.get(), e.get())),
                 _ => {}
             }

@@ -45,18 +45,15 @@ pub struct Hit {
     pub rule: u32,
 }
 
-/// A rule ready to run. Invariant: `groups` is the number of capture groups
-/// of `regex` (or 0).
+/// A rule ready to run.
 #[derive(Debug)]
 pub struct CompiledRule {
     /// The rule as written.
     pub rule: Rule,
-    /// Compiled on first use for built-in rules (see [`compile_rule`]).
-    regex: OnceLock<meta::Regex>,
-    /// How many capture groups may hold the value (the first that took
-    /// part in a match does: one group per quoting style or format), or 0
-    /// when the whole match is the value.
-    groups: usize,
+    /// The regex, and how many of its capture groups may hold the value
+    /// (see [`value_groups`]); worked out on first use for built-in rules
+    /// (see [`compile_rule`]).
+    pattern: OnceLock<(meta::Regex, usize)>,
     validators: Vec<Validator>,
     /// Field rules: the `value` pattern, matched against whole values.
     field_value: Option<fieldvalue::FieldValue>,
@@ -148,8 +145,6 @@ pub fn compile_pattern(pattern: &str) -> Result<meta::Regex> {
 /// when the whole match is the value (a group 1 alone or between zero-width
 /// assertions, `\b(...)\b`, spans it too, and such rules skip the capture
 /// phase, the costliest part of a match).
-/// Parsing is cheap next to compiling, so pattern syntax is checked here
-/// even for rules compiled later.
 fn value_groups(pattern: &str) -> Result<usize> {
     use regex_syntax::hir::{Hir, HirKind};
     let hir = regex_syntax::ParserBuilder::new()
@@ -177,8 +172,10 @@ fn value_groups(pattern: &str) -> Result<usize> {
 }
 
 /// Compiles a rule's pattern, naming the rule in the error.
-fn compile_rule_pattern(rule: &Rule) -> Result<meta::Regex> {
-    compile_pattern(&rule.pattern).with_context(|| bad_pattern(rule))
+fn compile_rule_pattern(rule: &Rule) -> Result<(meta::Regex, usize)> {
+    let groups = value_groups(&rule.pattern).with_context(|| bad_pattern(rule))?;
+    let regex = compile_pattern(&rule.pattern).with_context(|| bad_pattern(rule))?;
+    Ok((regex, groups))
 }
 
 /// The error context of a rule whose pattern does not parse or compile.
@@ -189,16 +186,15 @@ fn bad_pattern(rule: &Rule) -> String {
     )
 }
 
-/// Readies one rule. A built-in rule's regex is compiled on its first
-/// window (most rules never see one on a given input, and compiling all of
-/// them was a tenth of a second at start-up); the test suite's rule check
-/// compiles every built-in. Rules from `--rules` are compiled now, so a bad
-/// one fails before the scan starts.
+/// Readies one rule. A built-in rule's pattern is parsed and compiled on
+/// its first window (most rules never see one on a given input; compiling
+/// all of them was a tenth of a second at start-up, and parsing them alone
+/// a fiftieth); the test suite's rule check compiles every built-in. Rules
+/// from `--rules` are compiled now, so a bad one fails before the scan starts.
 fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
-    let groups = value_groups(&rule.pattern).with_context(|| bad_pattern(rule))?;
-    let regex = OnceLock::new();
+    let pattern = OnceLock::new();
     if !rule.builtin {
-        let _ = regex.set(compile_rule_pattern(rule)?);
+        let _ = pattern.set(compile_rule_pattern(rule)?);
     }
     let validators = rule
         .validate
@@ -235,8 +231,7 @@ fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
     let reads_field = field_value.is_some() && !rule.numeric && !rule.multiline;
     Ok(CompiledRule {
         rule: rule.clone(),
-        regex,
-        groups,
+        pattern,
         validators,
         field_value,
         reads_field,
@@ -247,7 +242,18 @@ fn compile_rule(rule: &Rule) -> Result<CompiledRule> {
 impl CompiledRule {
     /// The rule's regex, compiled now if it was not yet.
     fn regex(&self) -> &meta::Regex {
-        self.regex.get_or_init(|| {
+        &self.pattern().0
+    }
+
+    /// How many capture groups of [`CompiledRule::regex`] may hold the
+    /// value (the first that took part in a match does: one group per
+    /// quoting style or format), or 0 when the whole match is the value.
+    fn groups(&self) -> usize {
+        self.pattern().1
+    }
+
+    fn pattern(&self) -> &(meta::Regex, usize) {
+        self.pattern.get_or_init(|| {
             compile_rule_pattern(&self.rule).expect("built-in rules compile (rules check)")
         })
     }
@@ -318,8 +324,8 @@ impl Engine {
     /// Compiles every rule not compiled yet; the first error, if any.
     pub fn compile_all(&self) -> Result<()> {
         for cr in &self.rules {
-            if cr.regex.get().is_none() {
-                let _ = cr.regex.set(compile_rule_pattern(&cr.rule)?);
+            if cr.pattern.get().is_none() {
+                let _ = cr.pattern.set(compile_rule_pattern(&cr.rule)?);
             }
         }
         Ok(())
@@ -696,7 +702,7 @@ impl Engine {
         let cr = &self.rules[rule as usize];
         let cache = scratch.caches[rule as usize].get_or_insert_with(|| cr.regex().create_cache());
         scratch.slots.clear();
-        scratch.slots.resize(2 * (cr.groups + 1), None);
+        scratch.slots.resize(2 * (cr.groups() + 1), None);
         let mut at = start;
         while at < end {
             let input = Input::new(hay).range(at..end);
@@ -710,7 +716,7 @@ impl Engine {
             let whole_end = scratch.slots[1].map_or(end, |v| v.get());
             let whole_start = scratch.slots[0].map_or(at, |v| v.get());
             at = whole_end.max(whole_start + 1);
-            let Some((s, e)) = value_span(&scratch.slots, cr.groups) else {
+            let Some((s, e)) = value_span(&scratch.slots, cr.groups()) else {
                 continue;
             };
             out.extend(self.valid_hit(rule, hay, s.get(), e.get()));
@@ -1105,13 +1111,13 @@ pattern = 'k(\w{1000}){1000}'
         assert!(Engine::new(&rules).is_err(), "a --rules rule fails at once");
         rules[0].builtin = true;
         let e = Engine::new(&rules).expect("a built-in rule is not compiled yet");
-        assert!(e.rules()[0].regex.get().is_none());
+        assert!(e.rules()[0].pattern.get().is_none());
         assert!(
             e.compile_all().is_err(),
             "rules check compiles it and fails"
         );
         let e = engine(FAKE);
-        assert!(e.rules().iter().all(|r| r.regex.get().is_some()));
+        assert!(e.rules().iter().all(|r| r.pattern.get().is_some()));
     }
 
     #[test]
