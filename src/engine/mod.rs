@@ -682,7 +682,7 @@ impl Engine {
     /// validator can reject it before the regex runs. Millions of order
     /// numbers and ids never reach the card regex this way.
     fn plain_cluster_ok(&self, rule: u32, c: &trigger::Cluster, hay: &[u8]) -> bool {
-        let plain = (c.end - c.start) as u32 == c.digits;
+        let plain = c.is_plain();
         let cr = &self.rules[rule as usize];
         !plain
             || !cr.validators.contains(&Validator::Luhn)

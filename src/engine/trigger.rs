@@ -126,13 +126,18 @@ impl Cluster {
     /// `$` before (8).
     #[inline]
     fn class(&self) -> usize {
-        let plain = (self.end - self.start) as u32 == self.digits;
         class_of(
-            plain,
+            self.is_plain(),
             self.plus_before,
             self.caps_before,
             self.dollar_before,
         )
+    }
+
+    /// A run of digits with no separator.
+    #[inline]
+    pub fn is_plain(&self) -> bool {
+        (self.end - self.start) as u32 == self.digits
     }
 
     /// Four digit groups joined by three dots and nothing else: an IPv4
@@ -167,7 +172,7 @@ impl Cluster {
     /// the shapes in [`Cluster::candidates`].
     #[inline]
     pub fn fits_rest(&self, shape: &Shape, hay: &[u8]) -> bool {
-        let plain = (self.end - self.start) as u32 == self.digits;
+        let plain = self.is_plain();
         let intl = self.plus_before;
         (!plain || shape.then_admits(hay.get(self.end).copied()))
             && (shape.first_group == 0 || self.first_group == shape.first_group)
@@ -210,6 +215,14 @@ const GATE_DOTS: u32 = 8;
 /// Cluster classes (see [`class_of`]).
 const CLASSES: u32 = 16;
 
+/// The entry of the gate's table for a class and counts, clamped.
+#[inline]
+fn table_index(class: usize, digits: u32, dots: u32) -> usize {
+    let d = digits.min(GATE_DIGITS - 1) as usize;
+    let o = dots.min(GATE_DOTS - 1) as usize;
+    (class * GATE_DIGITS as usize + d) * GATE_DOTS as usize + o
+}
+
 impl Gate {
     /// Most shapes one gate holds (one bit each in a `u64`).
     pub const MAX_SHAPES: usize = 64;
@@ -228,13 +241,15 @@ impl Gate {
             table: Vec::new(),
         };
         if within_clamps {
-            gate.table = (0..CLASSES * GATE_DIGITS * GATE_DOTS)
-                .map(|k| {
-                    let (class, rest) =
-                        (k / (GATE_DIGITS * GATE_DOTS), k % (GATE_DIGITS * GATE_DOTS));
-                    gate.scan(class as usize, rest / GATE_DOTS, rest % GATE_DOTS)
-                })
-                .collect();
+            let mut table = vec![0; (CLASSES * GATE_DIGITS * GATE_DOTS) as usize];
+            for class in 0..CLASSES as usize {
+                for digits in 0..GATE_DIGITS {
+                    for dots in 0..GATE_DOTS {
+                        table[table_index(class, digits, dots)] = gate.scan(class, digits, dots);
+                    }
+                }
+            }
+            gate.table = table;
         }
         gate
     }
@@ -245,9 +260,7 @@ impl Gate {
         if self.table.is_empty() {
             return self.scan(class, digits, dots);
         }
-        let d = digits.min(GATE_DIGITS - 1) as usize;
-        let k = (class * GATE_DIGITS as usize + d) * GATE_DOTS as usize;
-        self.table[k + dots.min(GATE_DOTS - 1) as usize]
+        self.table[table_index(class, digits, dots)]
     }
 
     /// Shape `k`.
