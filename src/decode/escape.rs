@@ -1,49 +1,91 @@
-//! Unescaped views of lines that contain backslash escapes.
+//! Buffers with their backslash escapes decoded.
 //!
 //! Exports and logs carry JSON strings, where a PEM key is written with `\n`,
-//! an email as `jane\u0040example.org` and quotes as `\"`. Matching runs on the
-//! raw bytes first; a line holding a backslash is then also decoded into a
-//! *view* (JSON escapes resolved) with a map from every view byte back to the
-//! raw byte it came from, the view is scanned, and only matches that cover an
-//! escape are kept (the others were already found in the raw bytes).
+//! an email as `jane\u0040example.org`, a URL as `https:\/\/…` and quotes as
+//! `\"`. A buffer holding a backslash is decoded (JSON escapes resolved; other
+//! backslashes kept) and the decoded text is scanned instead of the raw bytes;
+//! each decoded escape is remembered, so a match maps back to the raw span it
+//! came from.
 
-/// A decoded line and its map back to raw offsets.
-/// Invariant: `map.len() == view.len() + 1`; `map[i]` is the raw offset of the
-/// escape (or byte) that produced `view[i]`, and `map[view.len()]` the raw end.
+/// A whole buffer with its backslash escapes decoded, scanned in place of
+/// the raw bytes, and the decoded escapes' places to map spans back.
+///
+/// Decoding the whole buffer once costs a copy of it. Scanning the raw
+/// bytes and then each escaped line again, decoded on its own, cost more:
+/// a second engine pass per line, and exports written with `ensure_ascii`
+/// or escaped slashes have an escape on most lines.
 #[derive(Debug, Default)]
-pub struct View {
-    pub view: Vec<u8>,
-    pub map: Vec<u32>,
+pub struct Unescaped {
+    pub text: Vec<u8>,
+    /// Each decoded escape, in order: where its bytes start in `text` and in
+    /// the raw buffer, and how many bytes each has.
+    escapes: Vec<Escape>,
 }
 
-impl View {
-    /// Decodes `raw` (one line) into this view; returns false when the line has
-    /// no escape that changes anything.
+#[derive(Debug, Clone, Copy)]
+struct Escape {
+    text: u32,
+    raw: u32,
+    text_len: u8,
+    raw_len: u8,
+}
+
+impl Unescaped {
+    /// Decodes `raw` into this buffer; returns false when no escape in it
+    /// changes anything, or it is over 4 GiB (the raw bytes are then
+    /// scanned as they are).
     pub fn build(&mut self, raw: &[u8]) -> bool {
-        self.view.clear();
-        self.map.clear();
-        let mut changed = false;
-        let mut i = 0;
-        while i < raw.len() {
-            // Copy the run up to the next backslash in bulk.
-            let next = memchr::memchr(b'\\', &raw[i..]).map_or(raw.len(), |p| i + p);
-            self.view.extend_from_slice(&raw[i..next]);
-            self.map.extend(i as u32..next as u32);
-            if next == raw.len() {
-                break;
-            }
-            let (bytes, used) = decode_escape(&raw[next..]);
-            changed |= used > 1;
-            bytes.push_to(&mut self.view, &mut self.map, next as u32);
-            i = next + used;
+        self.text.clear();
+        self.escapes.clear();
+        if u32::try_from(raw.len()).is_err() {
+            return false;
         }
-        self.map.push(raw.len() as u32);
-        changed
+        let mut i = 0;
+        while let Some(p) = memchr::memchr(b'\\', &raw[i..]) {
+            let at = i + p;
+            let (bytes, used) = decode_escape(&raw[at..]);
+            if used == 1 {
+                // Not an escape: the backslash stays, copied with what follows.
+                self.text.extend_from_slice(&raw[i..at + 1]);
+                i = at + 1;
+                continue;
+            }
+            self.text.extend_from_slice(&raw[i..at]);
+            self.escapes.push(Escape {
+                text: self.text.len() as u32,
+                raw: at as u32,
+                text_len: bytes.as_slice().len() as u8,
+                raw_len: used as u8,
+            });
+            self.text.extend_from_slice(bytes.as_slice());
+            i = at + used;
+        }
+        if self.escapes.is_empty() {
+            return false;
+        }
+        self.text.extend_from_slice(&raw[i..]);
+        true
     }
 
-    /// The raw span of the view span `start..end`.
+    /// The raw offset of text offset `t`: a byte decoded from an escape maps
+    /// to the escape's first byte, the end of the text to the raw end.
+    fn raw_at(&self, t: usize) -> usize {
+        let k = self.escapes.partition_point(|e| e.text as usize <= t);
+        let Some(e) = k.checked_sub(1).map(|k| self.escapes[k]) else {
+            return t;
+        };
+        let (text, raw) = (e.text as usize, e.raw as usize);
+        let (text_end, raw_end) = (text + e.text_len as usize, raw + e.raw_len as usize);
+        if t < text_end {
+            raw
+        } else {
+            raw_end + (t - text_end)
+        }
+    }
+
+    /// The raw span of the text span `start..end`.
     pub fn raw_span(&self, start: usize, end: usize) -> (usize, usize) {
-        (self.map[start] as usize, self.map[end] as usize)
+        (self.raw_at(start), self.raw_at(end))
     }
 }
 
@@ -54,16 +96,10 @@ enum Decoded {
 }
 
 impl Decoded {
-    fn push_to(&self, view: &mut Vec<u8>, map: &mut Vec<u32>, at: u32) {
+    fn as_slice(&self) -> &[u8] {
         match self {
-            Decoded::One(b) => {
-                view.push(*b);
-                map.push(at);
-            }
-            Decoded::Utf8(buf, n) => {
-                view.extend_from_slice(&buf[..*n]);
-                map.extend(std::iter::repeat_n(at, *n));
-            }
+            Decoded::One(b) => std::slice::from_ref(b),
+            Decoded::Utf8(buf, n) => &buf[..*n],
         }
     }
 }
@@ -120,22 +156,78 @@ mod tests {
     #[test]
     fn decodes_and_maps_back() {
         let raw = br#"{"e":"jane\u0040x.org","k":"a\nb","q":"\"hi\" \ud83d\ude00 \d"}"#;
-        let mut v = View::default();
-        assert!(v.build(raw));
-        let text = String::from_utf8(v.view.clone()).unwrap();
+        let mut u = Unescaped::default();
+        assert!(u.build(raw));
+        let text = String::from_utf8(u.text.clone()).unwrap();
         assert_eq!(
             text,
             "{\"e\":\"jane@x.org\",\"k\":\"a\nb\",\"q\":\"\"hi\" \u{1F600} \\d\"}"
         );
         let at = text.find("jane@x.org").unwrap();
-        let (s, e) = v.raw_span(at, at + "jane@x.org".len());
+        let (s, e) = u.raw_span(at, at + "jane@x.org".len());
         assert_eq!(&raw[s..e], br"jane\u0040x.org");
-        assert_eq!(v.map.len(), v.view.len() + 1);
+        // Every byte of a multi-byte decode maps to its escape's start.
+        let smile = text.find('\u{1F600}').unwrap();
+        let esc = raw.windows(6).position(|w| w == br"\ud83d").unwrap();
+        for k in 0..4 {
+            assert_eq!(u.raw_span(smile + k, smile + 4), (esc, esc + 12));
+        }
+        assert_eq!(u.raw_span(text.len(), text.len()), (raw.len(), raw.len()));
     }
 
     #[test]
-    fn unchanged_lines_report_false() {
-        let mut v = View::default();
-        assert!(!v.build(b"plain line with a \\ lone backslash at the end\\"));
+    fn unchanged_buffers_report_false() {
+        let mut u = Unescaped::default();
+        assert!(!u.build(b"plain line with a \\ lone backslash at the end\\"));
+        assert!(!u.build(b"no backslash"));
+    }
+
+    /// Every text offset maps where a byte-by-byte map of the decode says.
+    #[test]
+    fn raw_offsets_agree_with_a_byte_map() {
+        let pieces: [&[u8]; 7] = [
+            b"ab",
+            br"\n",
+            br"\u0040",
+            br"\x",
+            b"\n",
+            br"\ud83d\ude00",
+            br"\u00e9",
+        ];
+        let mut u = Unescaped::default();
+        for seed in 0..3000u32 {
+            let (mut raw, mut text, mut map) = (Vec::new(), Vec::new(), Vec::new());
+            let mut x = seed;
+            for _ in 0..(seed % 11) {
+                let piece = pieces[(x % 7) as usize];
+                x = x / 7 + seed % 13;
+                let (bytes, used) = decode_escape(piece);
+                if piece[0] == b'\\' && used == piece.len() {
+                    // An escape: its bytes map to its first byte.
+                    map.extend(std::iter::repeat_n(raw.len(), bytes.as_slice().len()));
+                    text.extend_from_slice(bytes.as_slice());
+                } else {
+                    map.extend(raw.len()..raw.len() + piece.len());
+                    text.extend_from_slice(piece);
+                }
+                raw.extend_from_slice(piece);
+            }
+            if seed % 5 == 0 {
+                // A lone backslash at the end stays.
+                map.push(raw.len());
+                text.push(b'\\');
+                raw.push(b'\\');
+            }
+            map.push(raw.len());
+            if !u.build(&raw) {
+                assert_eq!(text, raw);
+                continue;
+            }
+            assert_eq!(u.text, text, "{:?}", String::from_utf8_lossy(&raw));
+            for (t, &want) in map.iter().enumerate() {
+                let got = u.raw_span(t, t).0;
+                assert_eq!(got, want, "{:?} at {t}", String::from_utf8_lossy(&raw));
+            }
+        }
     }
 }

@@ -3,8 +3,8 @@
 //! Formats here are line-based (text logs, NDJSON) or binary. Streams are cut
 //! into [`chunk::Chunk`]s at newlines so chunks scan in parallel; a record is a
 //! line, and for NDJSON a match's JSON path is worked out only for the lines
-//! that matched ([`jsonpath`]). Lines holding backslash escapes are also
-//! scanned through an unescaped [`escape::View`].
+//! that matched ([`jsonpath`]). A buffer holding backslash escapes is
+//! scanned with them decoded ([`escape::Unescaped`]).
 
 pub mod chunk;
 pub mod csv;
@@ -14,8 +14,8 @@ pub mod jsonpath;
 pub mod parquet;
 pub mod table;
 
-use crate::engine::{line_bounds, Engine, Hit, Scratch};
-use escape::View;
+use crate::engine::{Engine, Hit, Scratch};
+use escape::Unescaped;
 
 /// How a stream's records are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +130,7 @@ fn json_shape(head: &[u8]) -> Option<Format> {
 }
 
 /// A match in a buffer, in raw coordinates. `decoded` holds the value as
-/// decoded from JSON escapes when the match was found through a [`View`].
+/// decoded from JSON escapes when the match covers one (see [`Unescaped`]).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Match {
     pub start: usize,
@@ -145,7 +145,7 @@ pub struct BufScratch {
     /// A reusable match list for callers.
     pub matches: Vec<Match>,
     hits: Vec<Hit>,
-    view: View,
+    unescaped: Unescaped,
 }
 
 impl BufScratch {
@@ -155,52 +155,38 @@ impl BufScratch {
             engine: engine.scratch(),
             matches: Vec::new(),
             hits: Vec::new(),
-            view: View::default(),
+            unescaped: Unescaped::default(),
         }
     }
 }
 
-/// Scans `buf` (whole lines) and its escaped lines; returns matches sorted by
-/// position, without duplicates.
+/// Scans `buf` (whole lines), its backslash escapes decoded when it has
+/// any; returns matches sorted by position, in raw coordinates, without
+/// duplicates. A match over an escape carries its decoded value.
 pub fn scan_buffer(engine: &Engine, buf: &[u8], s: &mut BufScratch, out: &mut Vec<Match>) {
     s.hits.clear();
-    engine.scan(buf, &mut s.engine, &mut s.hits);
     let first = out.len();
-    out.extend(s.hits.iter().map(|h| Match {
-        start: h.start,
-        end: h.end,
-        rule: h.rule,
-        decoded: None,
-    }));
-    out[first..].sort();
-    let raw_end = out.len();
-    let mut resume = 0;
-    for pos in memchr::memchr_iter(b'\\', buf) {
-        if pos < resume {
-            continue;
-        }
-        let (lo, hi) = line_bounds(buf, pos);
-        resume = hi + 1;
-        if !s.view.build(&buf[lo..hi]) {
-            continue;
-        }
-        s.hits.clear();
-        engine.scan(&s.view.view, &mut s.engine, &mut s.hits);
+    let escaped = memchr::memchr(b'\\', buf).is_some() && s.unescaped.build(buf);
+    if !escaped {
+        engine.scan(buf, &mut s.engine, &mut s.hits);
+        out.extend(s.hits.iter().map(|h| Match {
+            start: h.start,
+            end: h.end,
+            rule: h.rule,
+            decoded: None,
+        }));
+    } else {
+        let text = &s.unescaped.text;
+        engine.scan(text, &mut s.engine, &mut s.hits);
         for h in &s.hits {
-            let (rs, re) = s.view.raw_span(h.start, h.end);
-            let key = Match {
-                start: lo + rs,
-                end: lo + re,
+            let (start, end) = s.unescaped.raw_span(h.start, h.end);
+            let decoded = (end - start != h.end - h.start).then(|| text[h.start..h.end].to_vec());
+            out.push(Match {
+                start,
+                end,
                 rule: h.rule,
-                decoded: None,
-            };
-            // Keep what the raw bytes did not already give: a value holding an
-            // escape, or one whose context only matched once unescaped.
-            if out[first..raw_end].binary_search(&key).is_err() {
-                let decoded =
-                    (re - rs != h.end - h.start).then(|| s.view.view[h.start..h.end].to_vec());
-                out.push(Match { decoded, ..key });
-            }
+                decoded,
+            });
         }
     }
     out[first..].sort();
@@ -210,6 +196,50 @@ pub fn scan_buffer(engine: &Engine, buf: &[u8], s: &mut BufScratch, out: &mut Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::tests::FAKE;
+    use crate::rules::parse_rule_file;
+
+    /// The matches of `buf`, as (raw text, decoded value).
+    fn matches(buf: &[u8]) -> Vec<(String, Option<String>)> {
+        let engine = Engine::new(&parse_rule_file("t.toml", FAKE).unwrap()).unwrap();
+        let mut s = BufScratch::new(&engine);
+        let mut out = Vec::new();
+        scan_buffer(&engine, buf, &mut s, &mut out);
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        out.iter()
+            .map(|m| (text(&buf[m.start..m.end]), m.decoded.as_deref().map(text)))
+            .collect()
+    }
+
+    #[test]
+    fn escaped_buffers_are_scanned_decoded_and_matches_map_back() {
+        // Plain: found in the raw bytes.
+        let plain = matches(b"a tok_abcd1234 b\n");
+        assert_eq!(plain, [("tok_abcd1234".to_string(), None)]);
+        // After escapes on the same and an earlier line, a match that covers
+        // none still lands on its raw bytes.
+        let got = matches(
+            &[
+                &br#"{"m":"\u00e9\n"}"#[..],
+                br#"{"x":"\u00e9 tok_abcd1234"}"#,
+            ]
+            .join(&b'\n'),
+        );
+        assert_eq!(got, [("tok_abcd1234".to_string(), None)]);
+        // A match that covers an escape carries its decoded value; one that
+        // only an escape kept from matching (`\ntok_…`) is found too.
+        let got = matches(br#"{"x":"tok_ab\u0063d1234","y":"\ntok_efgh5678"}"#);
+        assert_eq!(
+            got,
+            [
+                (
+                    "tok_ab\\u0063d1234".to_string(),
+                    Some("tok_abcd1234".to_string())
+                ),
+                ("tok_efgh5678".to_string(), None),
+            ]
+        );
+    }
 
     #[test]
     fn sniffing() {

@@ -856,7 +856,7 @@ fn merge_windows(w: &mut Vec<(usize, usize)>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::rules::parse_rule_file;
 
@@ -879,7 +879,8 @@ mod tests {
             .collect()
     }
 
-    const FAKE: &str = r#"
+    /// A keyword rule and a digit rule, for tests here and elsewhere.
+    pub(crate) const FAKE: &str = r#"
 [[rule]]
 id = "secret.fake.tok"
 name = "Fake token"
