@@ -62,12 +62,29 @@ impl BlockMasks {
             }
         }
         #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx512bw") {
+            // SAFETY: the CPU has AVX-512BW (checked just above).
+            unsafe { self.fill_avx512(hay) };
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2 (checked just above).
             unsafe { self.fill_avx2(hay) };
             return;
         }
         self.fill_with(hay, classify_block);
+    }
+
+    /// [`BlockMasks::fill`] with the AVX-512 classifier inlined.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512BW.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512bw")]
+    unsafe fn fill_avx512(&mut self, hay: &[u8]) {
+        // SAFETY: the caller checked AVX-512BW.
+        self.fill_with(hay, |b| unsafe { classify_avx512(b) });
     }
 
     /// [`BlockMasks::fill`] with the AVX2 classifier inlined.
@@ -204,6 +221,39 @@ unsafe fn classify_avx2(block: &[u8]) -> Classes {
         c.add_at(32 * k, [digit, alnum, word, upper, hex, colon].map(bits));
     }
     c
+}
+
+/// The classes of 64 bytes with AVX-512 compares: one load, each class a
+/// mask register (no movemask, no halves to join). A range test is one
+/// subtraction and one unsigned compare.
+///
+/// # Safety
+/// The CPU must support AVX-512BW.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw")]
+#[inline]
+unsafe fn classify_avx512(block: &[u8]) -> Classes {
+    use std::arch::x86_64::*;
+    assert!(block.len() >= 64);
+    // SAFETY: reads 64 bytes inside `block`, whose length was checked.
+    let v = unsafe { _mm512_loadu_si512(block.as_ptr() as *const _) };
+    let splat = |b: u8| _mm512_set1_epi8(b as i8);
+    let range = |v: __m512i, lo: u8, hi: u8| {
+        _mm512_cmple_epu8_mask(_mm512_sub_epi8(v, splat(lo)), splat(hi - lo))
+    };
+    let folded = _mm512_or_si512(v, splat(0x20));
+    let digit = range(v, b'0', b'9');
+    let alpha = range(folded, b'a', b'z');
+    let colon = _mm512_cmpeq_epi8_mask(v, splat(b':'));
+    let alnum = digit | alpha;
+    Classes {
+        digit,
+        alnum,
+        word: alnum | _mm512_cmpeq_epi8_mask(v, splat(b'_')),
+        upper: range(v, b'A', b'Z'),
+        hexish: digit | colon | range(folded, b'a', b'f'),
+        colon,
+    }
 }
 
 /// The classes of 64 bytes with SSE2 compares (the x86_64 baseline).
@@ -345,6 +395,11 @@ mod tests {
             if std::is_x86_feature_detected!("avx2") {
                 // SAFETY: AVX2 checked just above.
                 assert_eq!(unsafe { classify_avx2(block) }, classify_scalar(block));
+            }
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx512bw") {
+                // SAFETY: AVX-512BW checked just above.
+                assert_eq!(unsafe { classify_avx512(block) }, classify_scalar(block));
             }
         }
     }
