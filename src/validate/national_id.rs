@@ -258,7 +258,7 @@ fn codice_fiscale(s: &[u8]) -> bool {
         } else {
             b - b'A'
         };
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             ODD[n as usize]
         } else {
             u32::from(n)
@@ -319,11 +319,11 @@ fn aba(d: &[u32]) -> bool {
     let prefix = num2(&d[..2]);
     let known = matches!(prefix, 0..=12 | 21..=32 | 61..=72 | 80);
     let sum = 3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + (d[2] + d[5] + d[8]);
-    known && sum % 10 == 0
+    known && sum.is_multiple_of(10)
 }
 
 fn au_tfn(d: &[u32]) -> bool {
-    d.len() == 9 && varied(d) && weighted(d, &[1, 4, 3, 7, 5, 8, 6, 9, 10]) % 11 == 0
+    d.len() == 9 && varied(d) && weighted(d, &[1, 4, 3, 7, 5, 8, 6, 9, 10]).is_multiple_of(11)
 }
 
 fn kr_rrn(d: &[u32]) -> bool {
