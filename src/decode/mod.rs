@@ -166,8 +166,7 @@ impl BufScratch {
 pub fn scan_buffer(engine: &Engine, buf: &[u8], s: &mut BufScratch, out: &mut Vec<Match>) {
     s.hits.clear();
     let first = out.len();
-    let escaped = memchr::memchr(b'\\', buf).is_some() && s.unescaped.build(buf);
-    if !escaped {
+    if !s.unescaped.build(buf) {
         engine.scan(buf, &mut s.engine, &mut s.hits);
         out.extend(s.hits.iter().map(|h| Match {
             start: h.start,

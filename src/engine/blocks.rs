@@ -6,8 +6,8 @@
 //! find word starts, the trigger to find where a number may begin and which
 //! colons may belong to an IPv6 address. Classifying the bytes twice (once
 //! per stage) cost about 3 instructions per byte of a 20-instruction scan;
-//! here the bytes are classified once, 64 at a time (AVX2 where the CPU has
-//! it, else SSE2, byte by byte in the last partial block), and each stage
+//! here the bytes are classified once, 64 at a time (AVX-512 or AVX2 where
+//! the CPU has it, else SSE2, byte by byte in the last partial block), and each stage
 //! reads its bitmap, one `u64` per 64-byte block.
 
 /// Bitmaps of one buffer, one `u64` per 64-byte block (bit `k` of entry `b`
