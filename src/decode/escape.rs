@@ -67,11 +67,41 @@ impl Unescaped {
         true
     }
 
+    /// A mapper from text offsets to raw ones (see [`Mapper`]).
+    pub fn mapper(&self) -> Mapper<'_> {
+        Mapper {
+            escapes: &self.escapes,
+            passed: 0,
+        }
+    }
+
+    /// The raw span of the text span `start..end`.
+    pub fn raw_span(&self, start: usize, end: usize) -> (usize, usize) {
+        (self.mapper().raw_at(start), self.mapper().raw_at(end))
+    }
+}
+
+/// Maps text offsets of an [`Unescaped`] buffer to raw offsets. Offsets
+/// asked in increasing order cost a step forward each (the matches of a
+/// buffer, sorted); one behind the last is found by binary search.
+pub struct Mapper<'a> {
+    escapes: &'a [Escape],
+    /// How many escapes start at or before the last offset asked.
+    passed: usize,
+}
+
+impl Mapper<'_> {
     /// The raw offset of text offset `t`: a byte decoded from an escape maps
     /// to the escape's first byte, the end of the text to the raw end.
-    fn raw_at(&self, t: usize) -> usize {
-        let k = self.escapes.partition_point(|e| e.text as usize <= t);
-        let Some(e) = k.checked_sub(1).map(|k| self.escapes[k]) else {
+    pub fn raw_at(&mut self, t: usize) -> usize {
+        let starts_by = |k: usize| self.escapes[k].text as usize <= t;
+        if self.passed > 0 && !starts_by(self.passed - 1) {
+            self.passed = self.escapes.partition_point(|e| e.text as usize <= t);
+        }
+        while self.passed < self.escapes.len() && starts_by(self.passed) {
+            self.passed += 1;
+        }
+        let Some(e) = self.passed.checked_sub(1).map(|k| self.escapes[k]) else {
             return t;
         };
         let (text, raw) = (e.text as usize, e.raw as usize);
@@ -81,11 +111,6 @@ impl Unescaped {
         } else {
             raw_end + (t - text_end)
         }
-    }
-
-    /// The raw span of the text span `start..end`.
-    pub fn raw_span(&self, start: usize, end: usize) -> (usize, usize) {
-        (self.raw_at(start), self.raw_at(end))
     }
 }
 
@@ -227,6 +252,20 @@ mod tests {
             for (t, &want) in map.iter().enumerate() {
                 let got = u.raw_span(t, t).0;
                 assert_eq!(got, want, "{:?} at {t}", String::from_utf8_lossy(&raw));
+            }
+            // One mapper, asked in increasing order and then at random.
+            let mut m = u.mapper();
+            for (t, &want) in map.iter().enumerate() {
+                assert_eq!(m.raw_at(t), want);
+            }
+            for k in 0..map.len() {
+                let t = (k * 7 + seed as usize) % map.len();
+                assert_eq!(
+                    m.raw_at(t),
+                    map[t],
+                    "{:?} at {t}",
+                    String::from_utf8_lossy(&raw)
+                );
             }
         }
     }

@@ -177,8 +177,11 @@ pub fn scan_buffer(engine: &Engine, buf: &[u8], s: &mut BufScratch, out: &mut Ve
     } else {
         let text = &s.unescaped.text;
         engine.scan(text, &mut s.engine, &mut s.hits);
+        // In order, each match maps back a step or two past the last.
+        s.hits.sort_unstable();
+        let (mut starts, mut ends) = (s.unescaped.mapper(), s.unescaped.mapper());
         for h in &s.hits {
-            let (start, end) = s.unescaped.raw_span(h.start, h.end);
+            let (start, end) = (starts.raw_at(h.start), ends.raw_at(h.end));
             let decoded = (end - start != h.end - h.start).then(|| text[h.start..h.end].to_vec());
             out.push(Match {
                 start,
