@@ -33,7 +33,8 @@ struct Escape {
 impl Unescaped {
     /// Decodes `raw` into this buffer; returns false when no escape in it
     /// changes anything, or it is over 4 GiB (the raw bytes are then
-    /// scanned as they are).
+    /// scanned as they are, and [`Unescaped::mapper`] maps every offset to
+    /// itself).
     pub fn build(&mut self, raw: &[u8]) -> bool {
         self.text.clear();
         self.escapes.clear();
@@ -73,11 +74,6 @@ impl Unescaped {
             escapes: &self.escapes,
             passed: 0,
         }
-    }
-
-    /// The raw span of the text span `start..end`.
-    pub fn raw_span(&self, start: usize, end: usize) -> (usize, usize) {
-        (self.mapper().raw_at(start), self.mapper().raw_at(end))
     }
 }
 
@@ -177,6 +173,13 @@ fn decode_u(s: &[u8]) -> Option<(char, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Unescaped {
+        /// The raw span of the text span `start..end`.
+        fn raw_span(&self, start: usize, end: usize) -> (usize, usize) {
+            (self.mapper().raw_at(start), self.mapper().raw_at(end))
+        }
+    }
 
     #[test]
     fn decodes_and_maps_back() {

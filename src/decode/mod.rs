@@ -166,30 +166,24 @@ impl BufScratch {
 pub fn scan_buffer(engine: &Engine, buf: &[u8], s: &mut BufScratch, out: &mut Vec<Match>) {
     s.hits.clear();
     let first = out.len();
-    if !s.unescaped.build(buf) {
-        engine.scan(buf, &mut s.engine, &mut s.hits);
-        out.extend(s.hits.iter().map(|h| Match {
-            start: h.start,
-            end: h.end,
+    let text = match s.unescaped.build(buf) {
+        true => &s.unescaped.text[..],
+        false => buf,
+    };
+    engine.scan(text, &mut s.engine, &mut s.hits);
+    // In order, each match maps back a step or two past the last (with no
+    // escape decoded, to where it is).
+    s.hits.sort_unstable();
+    let (mut starts, mut ends) = (s.unescaped.mapper(), s.unescaped.mapper());
+    for h in &s.hits {
+        let (start, end) = (starts.raw_at(h.start), ends.raw_at(h.end));
+        let decoded = (end - start != h.end - h.start).then(|| text[h.start..h.end].to_vec());
+        out.push(Match {
+            start,
+            end,
             rule: h.rule,
-            decoded: None,
-        }));
-    } else {
-        let text = &s.unescaped.text;
-        engine.scan(text, &mut s.engine, &mut s.hits);
-        // In order, each match maps back a step or two past the last.
-        s.hits.sort_unstable();
-        let (mut starts, mut ends) = (s.unescaped.mapper(), s.unescaped.mapper());
-        for h in &s.hits {
-            let (start, end) = (starts.raw_at(h.start), ends.raw_at(h.end));
-            let decoded = (end - start != h.end - h.start).then(|| text[h.start..h.end].to_vec());
-            out.push(Match {
-                start,
-                end,
-                rule: h.rule,
-                decoded,
-            });
-        }
+            decoded,
+        });
     }
     out[first..].sort();
     out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.rule == b.rule);

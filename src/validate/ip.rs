@@ -9,19 +9,17 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 /// surroundings do not make it part of a version or a longer dotted number.
 pub fn ip_ok(ctx: &Ctx) -> bool {
     let value = ctx.value();
-    if value.iter().all(|&b| b.is_ascii_digit() || b == b'.') {
-        // Most values are dotted quads: read them without the general
-        // parser (a tenth of its instructions).
-        return dotted_quad(value)
-            .is_some_and(|a| v4_plausible(a) && !in_version_context(ctx) && !version_field(ctx));
-    }
-    let Ok(s) = std::str::from_utf8(value) else {
-        return false;
+    // Most values are dotted quads: read them without the general parser (a
+    // tenth of its instructions).
+    let parsed = if value.iter().all(|&b| b.is_ascii_digit() || b == b'.') {
+        dotted_quad(value).map(IpAddr::V4)
+    } else {
+        std::str::from_utf8(value).ok().and_then(|s| s.parse().ok())
     };
-    match s.parse::<IpAddr>() {
-        Ok(IpAddr::V4(a)) => v4_plausible(a) && !in_version_context(ctx) && !version_field(ctx),
-        Ok(IpAddr::V6(a)) => v6_plausible(a, s),
-        Err(_) => false,
+    match parsed {
+        Some(IpAddr::V4(a)) => v4_plausible(a) && !in_version_context(ctx) && !version_field(ctx),
+        Some(IpAddr::V6(a)) => v6_plausible(a, value),
+        None => false,
     }
 }
 
@@ -46,11 +44,12 @@ fn v4_plausible(a: Ipv4Addr) -> bool {
     !(a.is_unspecified() || a.is_loopback() || a.is_broadcast())
 }
 
-fn v6_plausible(a: Ipv6Addr, s: &str) -> bool {
+fn v6_plausible(a: Ipv6Addr, s: &[u8]) -> bool {
     // Require some structure: at least three groups written out or a `::`
     // with two groups, so `a:b` fragments of times or keys do not pass.
-    let groups = s.split(':').filter(|g| !g.is_empty()).count();
-    !(a.is_unspecified() || a.is_loopback()) && (groups >= 3 || (s.contains("::") && groups >= 2))
+    let groups = s.split(|&b| b == b':').filter(|g| !g.is_empty()).count();
+    let double_colon = s.windows(2).any(|w| w == b"::");
+    !(a.is_unspecified() || a.is_loopback()) && (groups >= 3 || (double_colon && groups >= 2))
 }
 
 /// The value of a field named like a version: `"app_version":"9.4.11.154"`,
