@@ -60,40 +60,46 @@ measure() { # label, command...: best of three
 }
 
 ROUNDS=${ROUNDS:-5}
-# ripgrep and one leakscope thread in alternation: best of each, and the
-# median over rounds of ripgrep's time over leakscope's (> 1: leakscope is
-# faster).
-paired() { # rg label, leakscope label, file
-  local rlabel=$1 llabel=$2 f=$3 rbest=999999 lbest=999999 rmem=0 lmem=0 ratios="" cpu_ratios="" rs rk rc ls lk lc
-  local rcpu=999999 lcpu=999999 steal0 ticks
+# Two commands in alternation, ROUNDS times: best of each, and the median
+# over rounds of the first one's time over the second's (> 1: the second is
+# faster). Alternating makes each pair of runs meet the same load.
+paired() { # label a, label b, array name of command a, of command b, file
+  local alabel=$1 blabel=$2 f=$5 abest=999999 bbest=999999 amem=0 bmem=0 ratios="" cpu_ratios=""
+  local -n acmd=$3 bcmd=$4
+  local as ak ac bs bk bc acpu=999999 bcpu=999999 steal0 ticks
   cat "$f" > /dev/null
   steal0=$(steal)
   for _ in $(seq "$ROUNDS"); do
-    read -r rs rk rc < <(run rg -j1 -o -f benches/rg-patterns.txt "$f")
-    read -r ls lk lc < <(run "$BIN" scan "$f" -j 1 --format none -q --preset none)
-    if awk "BEGIN{exit !($rs < $rbest)}"; then rbest=$rs; rmem=$rk; fi
-    if awk "BEGIN{exit !($ls < $lbest)}"; then lbest=$ls; lmem=$lk; fi
-    if awk "BEGIN{exit !($rc < $rcpu)}"; then rcpu=$rc; fi
-    if awk "BEGIN{exit !($lc < $lcpu)}"; then lcpu=$lc; fi
-    ratios="$ratios $(awk "BEGIN{printf \"%.2f\", $rs/$ls}")"
-    cpu_ratios="$cpu_ratios $(awk "BEGIN{printf \"%.2f\", $rc/$lc}")"
+    read -r as ak ac < <(run "${acmd[@]}" "$f")
+    read -r bs bk bc < <(run "${bcmd[@]}" "$f")
+    if awk "BEGIN{exit !($as < $abest)}"; then abest=$as; amem=$ak; fi
+    if awk "BEGIN{exit !($bs < $bbest)}"; then bbest=$bs; bmem=$bk; fi
+    if awk "BEGIN{exit !($ac < $acpu)}"; then acpu=$ac; fi
+    if awk "BEGIN{exit !($bc < $bcpu)}"; then bcpu=$bc; fi
+    ratios="$ratios $(awk "BEGIN{printf \"%.2f\", $as/$bs}")"
+    cpu_ratios="$cpu_ratios $(awk "BEGIN{printf \"%.2f\", $ac/$bc}")"
   done
   ticks=$(( $(steal) - steal0 ))
-  report "$rlabel" "$rbest" "$rmem"
-  report "$llabel" "$lbest" "$lmem"
-  printf "%s vs ripgrep -j1: %.2fx the speed (best of %s each), paired rounds median %.2fx (%s)\n" \
-    "$llabel" "$(awk "BEGIN{print $rbest/$lbest}")" "$ROUNDS" "$(median $ratios)" "$(tr ' ' '\n' <<< "$ratios" | grep . | sort -g | tr '\n' ' ' | sed 's/ $//')"
-  printf "  CPU time (user + system), best: ripgrep %.2f s, leakscope %.2f s: %.2fx; paired rounds median %.2fx; CPU time stolen by the host meanwhile %.2f s\n" \
-    "$rcpu" "$lcpu" "$(awk "BEGIN{print $rcpu/$lcpu}")" "$(median $cpu_ratios)" "$(awk "BEGIN{print $ticks/$(getconf CLK_TCK)}")"
+  report "$alabel" "$abest" "$amem"
+  report "$blabel" "$bbest" "$bmem"
+  printf "%s vs %s: %.2fx the speed (best of %s each), paired rounds median %.2fx (%s)\n" \
+    "$blabel" "$alabel" "$(awk "BEGIN{print $abest/$bbest}")" "$ROUNDS" "$(median $ratios)" "$(tr ' ' '\n' <<< "$ratios" | grep . | sort -g | tr '\n' ' ' | sed 's/ $//')"
+  printf "  CPU time (user + system), best: %.2f s against %.2f s: %.2fx; paired rounds median %.2fx; CPU time stolen by the host meanwhile %.2f s\n" \
+    "$acpu" "$bcpu" "$(awk "BEGIN{print $acpu/$bcpu}")" "$(median $cpu_ratios)" "$(awk "BEGIN{print $ticks/$(getconf CLK_TCK)}")"
 }
 
+RG=(rg -j1 -o -f benches/rg-patterns.txt)
+J1=("$BIN" scan -j 1 --format none -q --preset none)
+J2=("$BIN" scan -j 2 --format none -q --preset none)
 echo "file: $FILE ($((SIZE / 1000000)) MB), $(nproc) cores"
 LS1="leakscope -j1 ($($BIN rules list | tail -1))"
-paired "ripgrep -j1 (13 patterns)" "$LS1" "$FILE"
-measure "leakscope -j2" "$BIN" scan "$FILE" -j 2 --format none -q --preset none
+paired "ripgrep -j1 (13 patterns)" "$LS1" RG J1 "$FILE"
+# Two threads against one, alternated the same way. The CPU time ratio
+# shows what the second core costs: below 1, the two threads together
+# spend more CPU time than one (shared caches, memory bandwidth, clocks).
+paired "leakscope -j1" "leakscope -j2" J1 J2 "$FILE"
 # The Mixpanel preset (recognised on this export) adds ~9 field findings per event.
 measure "leakscope -j1 --preset auto" "$BIN" scan "$FILE" -j 1 --format none -q
-awk "BEGIN{printf \"leakscope -j2 vs -j1: %.2fx\n\", $(cat "$WORK/$LS1.secs")/$(cat "$WORK/leakscope -j2.secs")}"
 
 # The same export shape with nothing planted: the cost of the scan itself.
 if [ ! -f "$WORK/clean/events.ndjson" ]; then
@@ -102,7 +108,7 @@ fi
 FILE="$WORK/clean/events.ndjson"
 SIZE=$(stat -c %s "$FILE")
 echo "file: $FILE ($((SIZE / 1000000)) MB, nothing planted)"
-paired "clean: ripgrep -j1" "clean: leakscope -j1" "$FILE"
+paired "clean: ripgrep -j1" "clean: leakscope -j1" RG J1 "$FILE"
 
 # Bounded memory: the planted export's bytes as one single line (a JSON array).
 ONE="$WORK/one-line.json"
