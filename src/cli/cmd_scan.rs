@@ -1,7 +1,6 @@
 //! `leakscope scan`: inputs → findings.jsonl, summary.json, human summary.
 
 use super::args::{BinaryArg, RedactOpts, ScanArgs};
-use super::rules_from;
 use crate::engine::Engine;
 use crate::key::load_key;
 use crate::redact::output::OutputTree;
@@ -23,8 +22,8 @@ pub fn run(a: ScanArgs) -> Result<i32> {
             .build_global()
             .context("cannot start threads")?;
     }
-    let engine = Engine::new(&rules_from(&a.common.rules)?)?;
-    let presets = super::presets_from(&a.common.rules)?;
+    let (rules, presets) = super::rule_set_from(&a.common.rules)?;
+    let engine = Engine::new(&rules)?;
     let known: Vec<String> = ["auto", "none"]
         .into_iter()
         .map(String::from)

@@ -39,7 +39,8 @@ fn rules_from(a: &RuleArgs) -> Result<Vec<Rule>> {
     load_rules(&source(a))
 }
 
-/// Loads the vendor presets of the same rule files.
-fn presets_from(a: &RuleArgs) -> Result<Vec<crate::rules::Preset>> {
-    crate::rules::load_presets(&source(a))
+/// Loads the rules and the vendor presets named by the common rule
+/// arguments, each file parsed once.
+fn rule_set_from(a: &RuleArgs) -> Result<(Vec<Rule>, Vec<crate::rules::Preset>)> {
+    crate::rules::load_rule_set(&source(a))
 }
