@@ -457,4 +457,45 @@ mod tests {
         assert_eq!(cell("pii.b", "a.ndjson", "$[*].mail"), 2);
         assert_eq!((t.per_rule[0].0, t.per_rule[0].1.len()), (4, 3));
     }
+
+    #[test]
+    fn users_count_once_per_kind_whichever_rules_found_them() {
+        let meta = |id: &str, kind: &str| RuleMeta {
+            id: id.into(),
+            category: "pii",
+            severity: "low",
+            kind: kind.into(),
+        };
+        // Two rules of one kind (a city and a country field), one of another.
+        let rules = [
+            meta("pii.city", "pii.location"),
+            meta("pii.email", "pii.email"),
+            meta("pii.country", "pii.location"),
+        ];
+        let path: Arc<str> = "a.ndjson".into();
+        let finding = |rule: u32, user: u8| Finding {
+            rule,
+            location: Location {
+                path: path.clone(),
+                record: Some(1),
+                field: None,
+                start: 0,
+                end: 1,
+            },
+            preview: Default::default(),
+            fingerprint: [rule as u8; 32],
+            value: None,
+            subject: Some([user; 32]),
+        };
+        let mut t = Tally::default();
+        t.add(
+            &rules,
+            &[finding(0, 1), finding(2, 1), finding(1, 1), finding(2, 2)],
+        );
+        t.add(&rules, &[finding(0, 3)]);
+        let kinds = t.by_kind(&rules);
+        assert_eq!(kinds["pii.location"].users, Some(3));
+        assert_eq!(kinds["pii.location"].findings, 4);
+        assert_eq!(kinds["pii.email"].users, Some(1));
+    }
 }
