@@ -45,7 +45,6 @@ median() { # numbers... -> their median
 
 report() { # label, secs, kb
   printf "%-34s %8.2f s %9.0f MB/s %8.0f MB peak\n" "$1" "$2" "$(awk "BEGIN{print $SIZE/1e6/$2}")" "$(awk "BEGIN{print $3/1024}")"
-  echo "$2" > "$WORK/$1.secs"
 }
 
 measure() { # label, command...: best of three

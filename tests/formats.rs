@@ -408,7 +408,7 @@ const READER_LIMITS: &[&str] = &[
 
 #[test]
 fn presets_are_recognised_and_findings_name_their_user() {
-    use leakscope::rules::{load_presets, RuleSource};
+    use leakscope::rules::{load_rule_set, RuleSource};
     use leakscope::scan::{ScanConfig, Scanner};
     let dir = tempfile::tempdir().unwrap();
     let ev = |user: &str, city: &str| {
@@ -433,11 +433,12 @@ fn presets_are_recognised_and_findings_name_their_user() {
     let sink = Collect::default();
     let cfg = ScanConfig {
         reveal: true,
-        presets: load_presets(&RuleSource {
+        presets: load_rule_set(&RuleSource {
             builtin: true,
             extra: vec![],
         })
-        .unwrap(),
+        .unwrap()
+        .1,
         ..ScanConfig::default()
     };
     let walk = leakscope::source::collect(

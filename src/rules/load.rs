@@ -55,11 +55,6 @@ pub fn load_rules(src: &RuleSource) -> Result<Vec<Rule>> {
     Ok(load_rule_set(src)?.0)
 }
 
-/// Loads the vendor presets declared in every source (built-ins first).
-pub fn load_presets(src: &RuleSource) -> Result<Vec<super::Preset>> {
-    Ok(load_rule_set(src)?.1)
-}
-
 /// Loads the rules and the vendor presets of every source, reading and
 /// parsing each file once (a scan needs both; parsing the built-in files
 /// twice was a sixth of its start-up), in a stable order (built-ins first).

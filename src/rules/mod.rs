@@ -16,7 +16,7 @@ pub mod field_rule;
 pub mod fragment;
 mod load;
 
-pub use load::{load_presets, load_rule_set, load_rules, parse_rule_file, RuleSource};
+pub use load::{load_rule_set, load_rules, parse_rule_file, RuleSource};
 
 use serde::{Deserialize, Serialize};
 
